@@ -1,0 +1,44 @@
+"""The application factory: each setup step is a named function, applied in order."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+from jinja2 import StrictUndefined
+
+from portal import cli, db, i18n
+from portal.config import load_settings
+from portal.extensions import csrf
+from portal.security import context as security_context
+from portal.web import wording
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    load_dotenv()
+    app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
+    app.config.from_mapping(load_settings(app.instance_path, test_config))
+    _quiet_loggers_that_leak_personal_data()
+    app.jinja_env.undefined = StrictUndefined
+    security_context.init_app(app)
+    db.init_app(app)
+    i18n.init_app(app)
+    csrf.init_app(app)
+    wording.init_app(app)
+    _register_blueprints(app)
+    cli.init_app(app)
+    return app
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.web.public import blueprint as public
+
+    app.register_blueprint(public)
+
+
+def _quiet_loggers_that_leak_personal_data() -> None:
+    # The Twilio SDK logs full request URLs (with phone numbers) at INFO.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)

@@ -1,0 +1,26 @@
+"""SQLAlchemy 2.0 models, one module per aggregate. Importing this package registers them all."""
+
+from portal.models.attorney import Attorney, AttorneyStatus, Representation, RepresentationMethod
+from portal.models.audit import AuditEvent
+from portal.models.base import Base, RowBoundRecord, utcnow
+from portal.models.campaign import (
+    Campaign,
+    CampaignState,
+    Channel,
+    NoticeCode,
+    Notification,
+    NotificationState,
+)
+from portal.models.contact import ContactChannel, ContactPreference
+from portal.models.incident import DataCategory, Incident, IncidentKind
+from portal.models.person import AffectedPerson, CustodyStatus, Exposure
+from portal.models.remedy import PersonRemedy, Remedy, RemedyEvent, RemedyStatus
+from portal.models.staff import StaffRole, StaffUser
+
+__all__ = [
+    "AffectedPerson", "Attorney", "AttorneyStatus", "AuditEvent", "Base", "Campaign", "CampaignState",
+    "Channel", "ContactChannel", "ContactPreference", "CustodyStatus", "DataCategory", "Exposure",
+    "Incident", "IncidentKind", "NoticeCode", "Notification", "NotificationState", "PersonRemedy",
+    "Remedy", "RemedyEvent", "RemedyStatus", "Representation", "RepresentationMethod", "RowBoundRecord",
+    "StaffRole", "StaffUser", "utcnow",
+]

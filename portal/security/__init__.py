@@ -1,0 +1,1 @@
+"""Security primitives: A-number handling, blind index, field encryption, Argon2id hashing."""

@@ -1,0 +1,7 @@
+"""Pages for affected people. Nothing here may tell a visitor whether anyone is in the file."""
+
+from flask import Blueprint
+
+blueprint = Blueprint("public", __name__)
+
+from portal.web.public import views  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,119 @@
+"""Shared fixtures. Every database test runs on SQLite, and on PostgreSQL too when
+TEST_DATABASE_URL is set. Each test runs inside a transaction that is rolled back, except
+those asking for `committed_app`, which get a database of their own."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.orm import Session, sessionmaker
+
+from portal import create_app, schema
+from portal.config import normalise_database_url
+from portal.db import database, session
+
+TEST_DATABASE_URL = normalise_database_url(__import__("os").environ.get("TEST_DATABASE_URL", ""))
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+
+OLD_DATA_KEY = base64.b64encode(b"o" * 32).decode()
+DATA_KEY = base64.b64encode(b"k" * 32).decode()
+TEST_SETTINGS = {
+    "PORTAL_ENV": "testing",
+    "TESTING": True,
+    "SECRET_KEY": "test-secret-key",
+    "LOOKUP_KEY": base64.b64encode(b"l" * 32).decode(),
+    "DATA_KEYS": f"2:{DATA_KEY},1:{OLD_DATA_KEY}",
+    "SMS_BACKEND": "outbox",
+}
+
+
+@contextmanager
+def fresh_database(backend: str, directory: Path) -> Iterator[str]:
+    """A new, empty database for the backend; dropped afterwards on PostgreSQL."""
+    if backend == "sqlite":
+        yield f"sqlite:///{directory / f'portal-{uuid.uuid4().hex}.sqlite3'}"
+        return
+    name = f"portal_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_DATABASE_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(TEST_DATABASE_URL).set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def build_app(database_url: str, **settings: object) -> Flask:
+    return create_app({**TEST_SETTINGS, "DATABASE_URL": database_url, **settings})
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def migrated_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:
+        app = build_app(url)
+        with app.app_context():
+            schema.upgrade()
+        yield app
+        with app.app_context():
+            database().engine.dispose()
+
+
+@pytest.fixture
+def app(migrated_app: Flask) -> Iterator[Flask]:
+    """The app, with every session bound to one connection whose transaction is rolled back."""
+    with migrated_app.app_context():
+        db = database()
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        original = db.sessions
+        db.sessions = sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+    try:
+        yield migrated_app
+    finally:
+        db.sessions = original
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def committed_app(backend: str, tmp_path: Path) -> Iterator[Flask]:
+    """An app on a database of its own, migrated, whose commits are real."""
+    with fresh_database(backend, tmp_path) as url:
+        app = build_app(url)
+        with app.app_context():
+            schema.upgrade()
+        yield app
+        with app.app_context():
+            database().engine.dispose()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[Session]:
+    with app.app_context():
+        yield session()
+
+
+@pytest.fixture
+def client(app: Flask):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app: Flask):
+    return app.test_cli_runner()
