@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from portal import schema
+from portal import cli_data, schema
 
 
 @click.group("db", help="Apply or inspect the database migrations.")
@@ -45,3 +45,4 @@ def db_revision(message: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
+    cli_data.register(app)
