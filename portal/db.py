@@ -17,6 +17,8 @@ _EXTENSION = "portal.database"
 class Database:
     def __init__(self, url: str):
         self.engine = create_engine(url, **_engine_options(url))
+        if self.engine.dialect.name == "sqlite":
+            _let_sqlalchemy_manage_sqlite_transactions(self.engine)
         self.sessions: sessionmaker[Session] = sessionmaker(self.engine, expire_on_commit=False)
 
 
@@ -24,6 +26,18 @@ def _engine_options(url: str) -> dict[str, Any]:
     if url.startswith("sqlite"):
         return {}
     return {"pool_pre_ping": True, "pool_size": 5, "max_overflow": 10}
+
+
+def _let_sqlalchemy_manage_sqlite_transactions(engine: Engine) -> None:
+    # Python's sqlite3 module (before 3.12) opens transactions on its own and breaks
+    # SAVEPOINT; SQLAlchemy's documented remedy is to emit BEGIN itself.
+    @event.listens_for(engine, "connect")
+    def _disable_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN")
 
 
 @event.listens_for(Engine, "connect")

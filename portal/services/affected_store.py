@@ -69,7 +69,7 @@ class DuplicateTracker:
         first_rows = dict(self._db.execute(
             select(_seen_table.c.a_number_index, _seen_table.c.row_number)
             .where(_seen_table.c.a_number_index.in_([_index(record) for record in records]))
-        ).tuples().all())
+        ).all())
         fresh: list[AffectedRecord] = []
         problems: list[RowProblem] = []
         for record in records:
@@ -118,9 +118,8 @@ def write_batch(
         changed |= _refresh_unchosen_contact(db, person, record, contacts.get(person.id))
         outcome.updated += changed
         outcome.unchanged += not changed
+    # The session holds clean objects weakly, so memory stays flat without expunging.
     db.flush()
-    for loaded in [*existing.values(), *contacts.values()]:
-        db.expunge(loaded)
     return outcome
 
 
