@@ -20,6 +20,8 @@ class InvalidANumber(ValueError):
 
 
 def _ascii_digits(text: str) -> str:
+    if text.isascii():
+        return text
     return "".join(
         str(unicodedata.decimal(char)) if unicodedata.decimal(char, None) is not None else char
         for char in text

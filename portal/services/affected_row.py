@@ -25,6 +25,9 @@ MAX_TEXT_LENGTH = {
     Column.LAST_NAME: 100, Column.FIRST_NAME: 100, Column.FACILITY: 200, Column.MAILING_ADDRESS: 500,
     Column.ATTORNEY_NAME: 200,
 }
+# Unicode's "Cc" category except the line feed, which addresses use.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_SPACES = re.compile(r"[^\S\n]+")
 _LIST_SEPARATORS = re.compile(r"[;,|\n]")
 _EXCEL_EPOCH = date(1899, 12, 30)
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%B %d, %Y", "%Y%m%d")
@@ -92,8 +95,7 @@ def _text(value: Cell) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    cleaned = "".join(char for char in str(value) if unicodedata.category(char) != "Cc" or char == "\n")
-    return re.sub(r"[^\S\n]+", " ", cleaned).strip()
+    return _SPACES.sub(" ", _CONTROL_CHARACTERS.sub("", str(value))).strip()
 
 
 def _compact(text: str) -> str:
@@ -136,15 +138,20 @@ def _parse_date(value: Cell) -> date | None:
 
 
 def parse_country(value: Cell) -> str:
-    text = _text(value)
+    code = _country_code(_text(value))
+    if code is None:
+        raise InvalidCell(_l("is not a country name or ISO country code we know"))
+    return code
+
+
+@lru_cache(maxsize=1024)
+def _country_code(text: str) -> str | None:
     code = _COUNTRY_ALIASES.get(_compact(text)) or _english_country_names().get(_compact(text))
     if code is None and text:
         try:
             code = pycountry.countries.lookup(text).alpha_2
         except LookupError:
             code = None
-    if code is None:
-        raise InvalidCell(_l("is not a country name or ISO country code we know"))
     return code
 
 
@@ -177,13 +184,21 @@ def parse_language(value: Cell) -> str | None:
     text = _text(value)
     if not text:
         return None
+    code = _language_code(text)
+    if code is None:
+        raise InvalidCell(_l("is not a language name or language code we know"))
+    return code
+
+
+@lru_cache(maxsize=1024)
+def _language_code(text: str) -> str | None:
     code = _LANGUAGE_ALIASES.get(_compact(text)) or _english_language_names().get(_compact(text))
     if code:
         return code
     try:
         return str(Locale.parse(text.replace("-", "_")))
     except (ValueError, UnknownLocaleError):
-        raise InvalidCell(_l("is not a language name or language code we know")) from None
+        return None
 
 
 @lru_cache(maxsize=1)

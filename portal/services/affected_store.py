@@ -64,35 +64,40 @@ class DuplicateTracker:
     def __exit__(self, *_exc: object) -> None:
         _seen_table.drop(self._db.connection(), checkfirst=True)
 
-    def remove_repeats(self, records: list[AffectedRecord]) -> tuple[list[AffectedRecord], list[RowProblem]]:
+    def remove_repeats(self, records: list[IndexedRecord]) -> tuple[list[IndexedRecord], list[RowProblem]]:
         """The records whose A-number is new to this import, and a problem for each repeat."""
         first_rows = dict(self._db.execute(
             select(_seen_table.c.a_number_index, _seen_table.c.row_number)
-            .where(_seen_table.c.a_number_index.in_([_index(record) for record in records]))
+            .where(_seen_table.c.a_number_index.in_([index for index, _ in records]))
         ).all())
-        fresh: list[AffectedRecord] = []
+        fresh: list[IndexedRecord] = []
         problems: list[RowProblem] = []
-        for record in records:
-            first_row = first_rows.setdefault(_index(record), record.row_number)
+        for index, record in records:
+            first_row = first_rows.setdefault(index, record.row_number)
             if first_row == record.row_number:
-                fresh.append(record)
+                fresh.append((index, record))
             else:
                 problems.append(RowProblem(
                     record.row_number, "A-Number", _l("has the same A-number as row %(row)s", row=first_row)
                 ))
         if fresh:
             self._db.execute(insert(_seen_table), [
-                {"a_number_index": _index(record), "row_number": record.row_number} for record in fresh
+                {"a_number_index": index, "row_number": record.row_number} for index, record in fresh
             ])
         return fresh, problems
 
 
-def _index(record: AffectedRecord) -> bytes:
-    return blind_index().a_number(record.a_number)
+IndexedRecord = tuple[bytes, AffectedRecord]
+
+
+def with_index(records: list[AffectedRecord]) -> list[IndexedRecord]:
+    """Pair each record with its A-number's blind index, computed once."""
+    index = blind_index()
+    return [(index.a_number(record.a_number), record) for record in records]
 
 
 def write_batch(
-    db: Session, records: Sequence[AffectedRecord], incidents: dict[str, Incident], remedies: Sequence[Remedy]
+    db: Session, records: Sequence[IndexedRecord], incidents: dict[str, Incident], remedies: Sequence[Remedy]
 ) -> BatchOutcome:
     """Insert new people and update changed ones. Flushes, does not commit."""
     outcome = BatchOutcome()
@@ -100,16 +105,16 @@ def write_batch(
         person.a_number_index: person
         for person in db.scalars(
             select(AffectedPerson)
-            .where(AffectedPerson.a_number_index.in_([_index(record) for record in records]))
+            .where(AffectedPerson.a_number_index.in_([index for index, _ in records]))
             .options(selectinload(AffectedPerson.exposures))
         )
     }
-    new_records = [record for record in records if _index(record) not in existing]
+    new_records = [(index, record) for index, record in records if index not in existing]
     _insert_new_people(db, new_records, incidents, remedies)
     outcome.created = len(new_records)
     contacts, held_remedies = _load_related(db, [person.id for person in existing.values()])
-    for record in records:
-        person = existing.get(_index(record))
+    for index, record in records:
+        person = existing.get(index)
         if person is None:
             continue
         changed = _assign_changed(person, {**_person_fields(record), **_plain_person_fields(record)})
@@ -148,21 +153,23 @@ def exposure_categories(record: AffectedRecord, incident: Incident) -> list[str]
 
 
 def _insert_new_people(
-    db: Session, records: Sequence[AffectedRecord], incidents: dict[str, Incident], remedies: Sequence[Remedy]
+    db: Session, indexed: Sequence[IndexedRecord], incidents: dict[str, Incident], remedies: Sequence[Remedy]
 ) -> None:
-    if not records:
+    if not indexed:
         return
+    records = [record for _, record in indexed]
     person_ids = [uuid.uuid4() for _ in records]
     now = utcnow()
-    db.execute(insert(AffectedPerson), [
-        _person_row(record, person_id, now) for record, person_id in zip(records, person_ids, strict=True)
+    db.execute(insert(AffectedPerson.__table__), [
+        {**_person_row(record, person_id, now), "a_number_index": index}
+        for (index, record), person_id in zip(indexed, person_ids, strict=True)
     ])
-    db.execute(insert(Exposure), [
+    db.execute(insert(Exposure.__table__), [
         {"person_id": person_id, "incident_id": incidents[code].id,
          "categories": exposure_categories(record, incidents[code])}
         for record, person_id in zip(records, person_ids, strict=True) for code in record.incident_codes
     ])
-    db.execute(insert(ContactPreference), [
+    db.execute(insert(ContactPreference.__table__), [
         _contact_row(record, person_id, now) for record, person_id in zip(records, person_ids, strict=True)
     ])
     remedy_rows = [
@@ -172,7 +179,7 @@ def _insert_new_people(
         for remedy in remedies if record.custody_status.value in remedy.eligible_custody_statuses
     ]
     if remedy_rows:
-        db.execute(insert(PersonRemedy), remedy_rows)
+        db.execute(insert(PersonRemedy.__table__), remedy_rows)
 
 
 def _person_fields(record: AffectedRecord) -> dict[str, object]:
@@ -191,7 +198,7 @@ def _person_row(record: AffectedRecord, person_id: uuid.UUID, now: object) -> di
         for name, value in _person_fields(record).items()
     }
     row.update(_plain_person_fields(record))
-    row.update(id=person_id, a_number_index=_index(record), created_at=now, updated_at=now)
+    row.update(id=person_id, created_at=now, updated_at=now)
     return row
 
 

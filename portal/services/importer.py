@@ -38,7 +38,7 @@ from portal.services.affected_row import (
     parse_phone,
     parse_required_text,
 )
-from portal.services.affected_store import BatchOutcome, DuplicateTracker, write_batch
+from portal.services.affected_store import BatchOutcome, DuplicateTracker, with_index, write_batch
 
 BATCH_SIZE = 1000
 
@@ -86,7 +86,7 @@ def import_affected_file(
     records = _checked_records(list_file.rows, list_file.layout, context, report, on_progress)
     with DuplicateTracker(db) as duplicates:
         for batch in _batches(records, BATCH_SIZE):
-            fresh, repeats = duplicates.remove_repeats(batch)
+            fresh, repeats = duplicates.remove_repeats(with_index(batch))
             report.problems.extend(repeats)
             report.skipped += len(repeats)
             if skip_invalid or not report.problems:
