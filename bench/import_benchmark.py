@@ -58,7 +58,8 @@ def run_import(list_path: Path, database_url: str) -> tuple[float, float, str]:
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
     done = subprocess.run(
-        [*flask, "import-affected", str(list_path)], cwd=REPOSITORY, env=env, check=True, capture_output=True, text=True,
+        [*flask, "import-affected", str(list_path)],
+        cwd=REPOSITORY, env=env, check=True, capture_output=True, text=True,
     )
     elapsed = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss

@@ -45,4 +45,6 @@ def db_revision(message: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
+    from portal import cli_security
+    cli_security.register(app)
     cli_data.register(app)

@@ -33,6 +33,8 @@ _COLUMNS = [getattr(AuditEvent, name) for name in (*_HASHED_FIELDS, "hash")]
 
 @dataclass(frozen=True)
 class ChainVerification:
+    """What `verify_chain` found: all well, or the first broken event's id and what is wrong."""
+
     ok: bool
     events_checked: int
     broken_event_id: int | None = None
