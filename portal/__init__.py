@@ -14,7 +14,8 @@ from portal import cli, db, i18n
 from portal.config import load_settings
 from portal.extensions import csrf
 from portal.security import context as security_context
-from portal.web import wording
+from portal.security import rate_limits
+from portal.web import responses, templating, wording
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -27,7 +28,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     i18n.init_app(app)
     csrf.init_app(app)
+    rate_limits.init_app(app)
     wording.init_app(app)
+    templating.init_app(app)
+    responses.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)
     return app

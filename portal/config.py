@@ -14,6 +14,7 @@ import logging
 import os
 import secrets
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -43,6 +44,8 @@ def _environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "TWILIO_API_BASE_URL": environ.get("TWILIO_API_BASE_URL"),
         "REDIS_URL": environ.get("REDIS_URL"),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        "HELP_PHONE": environ.get("HELP_PHONE", "1-800-555-0199"),
+        "QUICK_EXIT_URL": environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/"),
     }
 
 
@@ -78,6 +81,10 @@ def normalise_database_url(url: str) -> str:
 def _flask_settings(environment: str) -> dict[str, Any]:
     production = environment == "production"
     return {
+        "PERMANENT_SESSION_LIFETIME": timedelta(minutes=15),
+        # Locally, queued one-time codes go to the outbox right after the response is sent;
+        # in production a worker process sends them.
+        "DELIVER_CODES_IN_PROCESS": environment == "development",
         "SESSION_COOKIE_SECURE": production,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",

@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from portal import create_app, schema
 from portal.config import normalise_database_url
 from portal.db import database, session
+from portal.security.rate_limits import limiter
 
 TEST_DATABASE_URL = normalise_database_url(__import__("os").environ.get("TEST_DATABASE_URL", ""))
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -62,33 +63,44 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture(scope="session")
-def migrated_app(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def migrated_apps(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, Flask]]:
+    """The app under test, and a twin on the same database for the test's own work.
+
+    The test works in the twin's app context: a request to the app under test then gets an
+    app context (and `g`) of its own, as in production, instead of reusing the test's."""
     with fresh_database(backend, tmp_path_factory.mktemp("db")) as url:
-        app = build_app(url)
+        app, twin = build_app(url), build_app(url)
         with app.app_context():
             schema.upgrade()
-        yield app
-        with app.app_context():
-            database().engine.dispose()
+        yield app, twin
+        for each in (app, twin):
+            with each.app_context():
+                database().engine.dispose()
 
 
 @pytest.fixture
-def app(migrated_app: Flask) -> Iterator[Flask]:
+def app(migrated_apps: tuple[Flask, Flask]) -> Iterator[Flask]:
     """The app, with every session bound to one connection whose transaction is rolled back."""
-    with migrated_app.app_context():
-        db = database()
-        connection = db.engine.connect()
+    app, twin = migrated_apps
+    with app.app_context():
+        connection = database().engine.connect()
         transaction = connection.begin()
-        original = db.sessions
-        db.sessions = sessionmaker(
-            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
-        )
+        limiter.reset()
+    bound = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    originals = [(each, _swap_sessions(each, bound)) for each in (app, twin)]
     try:
-        yield migrated_app
+        yield app
     finally:
-        db.sessions = original
+        for each, original in originals:
+            _swap_sessions(each, original)
         transaction.rollback()
         connection.close()
+
+
+def _swap_sessions(app: Flask, sessions: sessionmaker[Session]) -> sessionmaker[Session]:
+    with app.app_context():
+        previous, database().sessions = database().sessions, sessions
+    return previous
 
 
 @pytest.fixture
@@ -104,8 +116,8 @@ def committed_app(backend: str, tmp_path: Path) -> Iterator[Flask]:
 
 
 @pytest.fixture
-def db(app: Flask) -> Iterator[Session]:
-    with app.app_context():
+def db(app: Flask, migrated_apps: tuple[Flask, Flask]) -> Iterator[Session]:
+    with migrated_apps[1].app_context():
         yield session()
 
 

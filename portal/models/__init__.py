@@ -16,11 +16,20 @@ from portal.models.incident import DataCategory, Incident, IncidentKind
 from portal.models.person import AffectedPerson, CustodyStatus, Exposure
 from portal.models.remedy import PersonRemedy, Remedy, RemedyEvent, RemedyStatus
 from portal.models.staff import StaffRole, StaffUser
+from portal.models.verification import (
+    CodePurpose,
+    ConfirmationLetter,
+    LetterRequest,
+    OneTimeCode,
+    OutboxMessage,
+    PersonSession,
+)
 
 __all__ = [
     "AffectedPerson", "Attorney", "AttorneyStatus", "AuditEvent", "Base", "Campaign", "CampaignState",
-    "Channel", "ContactChannel", "ContactPreference", "CustodyStatus", "DataCategory", "Exposure",
-    "Incident", "IncidentKind", "NoticeCode", "Notification", "NotificationState", "PersonRemedy",
-    "Remedy", "RemedyEvent", "RemedyStatus", "Representation", "RepresentationMethod", "RowBoundRecord",
-    "StaffRole", "StaffUser", "utcnow",
+    "Channel", "CodePurpose", "ConfirmationLetter", "ContactChannel", "ContactPreference", "CustodyStatus",
+    "DataCategory", "Exposure", "Incident", "IncidentKind", "LetterRequest", "NoticeCode", "Notification",
+    "NotificationState", "OneTimeCode", "OutboxMessage", "PersonRemedy", "PersonSession", "Remedy", "RemedyEvent",
+    "RemedyStatus", "Representation", "RepresentationMethod", "RowBoundRecord", "StaffRole", "StaffUser",
+    "utcnow",
 ]

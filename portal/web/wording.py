@@ -9,7 +9,7 @@ from flask import Flask
 from flask_babel import format_date, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
-from portal.models import DataCategory, Incident, IncidentKind
+from portal.models import DataCategory, Incident, IncidentKind, RemedyStatus
 
 CATEGORY_WORDS = {
     DataCategory.NAME: _l("your name"),
@@ -20,6 +20,44 @@ CATEGORY_WORDS = {
     DataCategory.FEAR_INTERVIEW: _l("the result of your fear interview"),
     DataCategory.PROTECTION_CLAIM: _l("that you asked for protection"),
 }
+
+
+REMEDY_WORDS = {
+    "release_review": {
+        "title": _l("Review of your detention"),
+        "meaning": _l("If you are still held by the agency, an officer will look again at whether you "
+                      "can be released while your case goes on."),
+        "next": _l("An officer will review your case within 30 days. We will tell you the decision "
+                   "in the way you chose to be contacted."),
+    },
+    "reopening_non_opposition": {
+        "title": _l("Reopening your case"),
+        "meaning": _l("If a judge already decided your case, you can ask the court to open it again "
+                      "because of this mistake. The agency has promised not to oppose your request."),
+        "next": _l("We will send you a letter that says the agency will not oppose your request. "
+                   "You or your lawyer can give it to the court."),
+    },
+    "return_assistance": {
+        "title": _l("Help to come back"),
+        "meaning": _l("If you were sent out of the United States after the mistake, the agency will "
+                      "help you come back to ask for protection, if you want to."),
+        "next": _l("A caseworker will contact you within 30 days to talk about the next steps."),
+    },
+}
+
+STATUS_WORDS = {
+    RemedyStatus.ELIGIBLE: _l("You can ask for this"),
+    RemedyStatus.REQUESTED: _l("You asked for this"),
+    RemedyStatus.IN_REVIEW: _l("We are looking at your request"),
+    RemedyStatus.GRANTED: _l("Approved"),
+    RemedyStatus.DENIED: _l("Not approved"),
+    RemedyStatus.COMPLETED: _l("Done"),
+}
+
+
+def remedy_words(code: str, part: str) -> str:
+    """Title, meaning or next steps of a remedy, in the reader's language."""
+    return str(REMEDY_WORDS[code][part]) if code in REMEDY_WORDS else code
 
 
 def country_name(code: str) -> str:
@@ -51,4 +89,7 @@ def describe_incident(incident: Incident) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(describe_incident=describe_incident, current_locale=get_locale)
+    app.jinja_env.globals.update(
+        describe_incident=describe_incident, current_locale=get_locale, remedy_words=remedy_words,
+        status_words=STATUS_WORDS, category_words=CATEGORY_WORDS, format_date=format_date,
+    )

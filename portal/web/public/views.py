@@ -1,10 +1,40 @@
-from flask import render_template
+"""The start page and the language choice."""
 
-from portal.db import session
+from __future__ import annotations
+
+from flask import redirect, render_template, request, session, url_for
+from werkzeug import Response
+
+from portal.db import session as db_session
+from portal.i18n import CHOICE_COOKIE, is_supported
+from portal.security.rate_limits import limiter
 from portal.services.incidents import list_incidents
 from portal.web.public import blueprint
+from portal.web.public.forms import ConfirmForm
+
+ONE_YEAR = 365 * 24 * 3600
 
 
 @blueprint.get("/")
 def start():
-    return render_template("public/start.html", incidents=list_incidents(session()))
+    return render_template("public/start.html", incidents=list_incidents(db_session()))
+
+
+@blueprint.post("/language")
+@limiter.limit("60 per 10 minutes")
+def choose_language() -> Response:
+    """Remember the language chosen on this device, then show the same page in it."""
+    chosen = request.form.get("locale", "")
+    response = redirect(_same_site_path(request.form.get("next", "")) or url_for("public.start"))
+    if ConfirmForm().validate_on_submit() and is_supported(chosen):
+        session[CHOICE_COOKIE] = chosen
+        response.set_cookie(CHOICE_COOKIE, chosen, max_age=ONE_YEAR, secure=request.is_secure, httponly=True,
+                            samesite="Lax")
+    return response
+
+
+def _same_site_path(target: str) -> str | None:
+    """Only a path on this site: never another host, so the form cannot redirect away."""
+    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return None

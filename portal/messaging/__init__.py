@@ -1,0 +1,1 @@
+"""Adapters to the outside: SMS senders and letter (PDF) rendering."""

@@ -1,0 +1,48 @@
+"""Rate limits. Flask-Limiter guards every form POST per client; `AttemptCounter` counts
+failed identity checks per A-number (by blind index) and per client, in the same storage:
+memory for one process, Redis (`REDIS_URL`) when several processes must share counts.
+
+Clients are keyed by a keyed hash of their address, so the limiter's storage holds no IP
+addresses. Counts are kept for every A-number typed, in the file or not, so a limit reached
+says nothing about membership."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_limiter import Limiter
+from limits import RateLimitItem, parse
+
+from portal.security.context import blind_index
+
+FORM_POSTS_PER_CLIENT = "60 per 10 minutes"
+FAILURES_PER_A_NUMBER = parse("10 per hour")
+FAILURES_PER_CLIENT = parse("30 per hour")
+
+
+def client_key() -> str:
+    return blind_index().digest("client-address", request.remote_addr or "unknown").hex()[:32]
+
+
+limiter = Limiter(key_func=client_key, strategy="moving-window", headers_enabled=False)
+
+
+def init_app(app: Flask) -> None:
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
+
+
+class AttemptCounter:
+    """Failed identity checks, per A-number index and per client."""
+
+    def __init__(self, a_number_index: bytes):
+        self._keys: list[tuple[RateLimitItem, str]] = [
+            (FAILURES_PER_A_NUMBER, "a-number:" + a_number_index.hex()),
+            (FAILURES_PER_CLIENT, "client:" + client_key()),
+        ]
+
+    def exhausted(self) -> bool:
+        return any(not limiter.limiter.test(item, "identity-failures", key) for item, key in self._keys)
+
+    def record_failure(self) -> None:
+        for item, key in self._keys:
+            limiter.limiter.hit(item, "identity-failures", key)
