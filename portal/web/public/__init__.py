@@ -4,4 +4,4 @@ from flask import Blueprint
 
 blueprint = Blueprint("public", __name__)
 
-from portal.web.public import account, identify, views  # noqa: E402,F401  (register the routes)
+from portal.web.public import account, contact, identify, letters, views  # noqa: E402,F401  (register the routes)

@@ -1,0 +1,1 @@
+"""How we contact you: SMS to a confirmed number, a letter, or through the attorney."""
