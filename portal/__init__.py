@@ -44,5 +44,7 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _quiet_loggers_that_leak_personal_data() -> None:
-    # The Twilio SDK logs full request URLs (with phone numbers) at INFO.
+    # The Twilio SDK logs full request URLs (with phone numbers) at INFO; SQLAlchemy logs
+    # every statement's parameters at INFO. Neither may reach the log, whatever the root level.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
+    logging.getLogger("sqlalchemy").setLevel(logging.WARNING)

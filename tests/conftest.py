@@ -5,6 +5,7 @@ those asking for `committed_app`, which get a database of their own."""
 from __future__ import annotations
 
 import base64
+import logging
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,6 +34,36 @@ TEST_SETTINGS = {
     "DATA_KEYS": f"2:{DATA_KEY},1:{OLD_DATA_KEY}",
     "SMS_BACKEND": "outbox",
 }
+
+
+class _LogCollector(logging.Handler):
+    """Keeps every log line of the whole test run, formatted as it would be written."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record) + (record.exc_text or ""))
+
+
+LOG_COLLECTOR = _LogCollector()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    logging.getLogger().addHandler(LOG_COLLECTOR)
+    logging.getLogger().setLevel(logging.INFO)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Fail the run if any test person's personal data reached the application log."""
+    from tests.personal_data import personal_values
+
+    log_text = "\n".join(LOG_COLLECTOR.lines)
+    leaked = sorted({value for value in personal_values() if value in log_text})
+    if leaked:
+        session.config.get_terminal_writer().line(f"PERSONAL DATA IN THE LOG: {len(leaked)} values", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
 
 
 @contextmanager

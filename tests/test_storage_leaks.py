@@ -17,34 +17,7 @@ from portal.security.context import blind_index
 from portal.services.importer import import_affected_file
 from portal.services.incidents import add_incident
 from tests.affected_files import GOOD_ROWS, write_csv
-
-
-def a_number_spellings(digits: str) -> list[str]:
-    nine = digits.zfill(9)
-    dashed = f"{nine[:3]}-{nine[3:6]}-{nine[6:]}"
-    return [nine, nine.lstrip("0"), f"A{nine}", f"A-{dashed}", dashed, f"A{nine.lstrip('0')}"]
-
-
-def date_spellings(value: date) -> list[str]:
-    return [value.isoformat(), value.strftime("%m/%d/%Y"), value.strftime("%Y%m%d"), value.strftime("%d.%m.%Y")]
-
-
-PEOPLE = [
-    {"names": ["Gutiérrez Morales", "Lucía Fernanda"], "a_number": "201555001", "born": date(1990, 3, 15),
-     "phones": ["+16195550142", "6195550142", "619-555-0142"]},
-    {"names": ["Ivanova", "Svetlana", "1450 Wilshire Blvd", "Jonathan Pereira", "AB123456"], "a_number": "201555002",
-     "born": date(1985, 7, 2), "phones": ["+12135550187", "2135550187"]},
-    {"names": ["Rodríguez Castillo", "Yoandri", "Calle 23 No. 1055", "Krome Service"], "a_number": "20155500",
-     "born": date(1979, 11, 30), "phones": ["+5352345678", "52345678"]},
-]
-
-
-def needles() -> list[str]:
-    found = []
-    for person in PEOPLE:
-        found += person["names"] + person["phones"] + a_number_spellings(person["a_number"])
-        found += date_spellings(person["born"])
-    return found
+from tests.personal_data import TEST_PEOPLE, personal_values
 
 
 def import_test_people(app, tmp_path: Path) -> None:
@@ -59,7 +32,7 @@ def import_test_people(app, tmp_path: Path) -> None:
             occurred_on=date(2022, 12, 7), data_categories=[DataCategory.NAME],
         )
         report = import_affected_file(db, write_csv(tmp_path / "list.csv", GOOD_ROWS))
-        assert report.created == len(PEOPLE)
+        assert report.created == len(TEST_PEOPLE)
         db.commit()
         database().engine.dispose()
 
@@ -91,7 +64,7 @@ def test_the_stored_list_holds_no_name_a_number_birth_date_or_phone(committed_ap
 
     assert b"2022-11-posting" in raw, "the storage read must include the data, or this test proves nothing"
     with committed_app.app_context():
-        stored_index = blind_index().a_number(PEOPLE[0]["a_number"])
+        stored_index = blind_index().a_number(TEST_PEOPLE[0]["a_number"])
     assert stored_index in raw or stored_index.hex().encode() in raw, "binary columns must be searched too"
-    leaked = [needle for needle in needles() for form in search_forms(needle, backend) if form in raw]
+    leaked = [needle for needle in personal_values() for form in search_forms(needle, backend) if form in raw]
     assert leaked == []

@@ -6,6 +6,7 @@ confirming. Requests that match nobody are discarded without a trace of the code
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from flask_babel import force_locale, gettext
@@ -17,6 +18,7 @@ from portal.models import AffectedPerson, CodePurpose, ContactPreference, OneTim
 from portal.services.verification import birth_date_matches
 
 BATCH = 100
+log = logging.getLogger(__name__)
 
 
 def deliver_pending_codes(db: Session, sender: SmsSender, *, now: datetime) -> int:
@@ -36,6 +38,8 @@ def deliver_pending_codes(db: Session, sender: SmsSender, *, now: datetime) -> i
             record.discarded_at = now
         record.code_for_delivery = None
     db.flush()
+    if pending:
+        log.info("one-time codes: %d sent, %d discarded", sent, len(pending) - sent)
     return sent
 
 

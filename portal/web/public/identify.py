@@ -5,6 +5,8 @@ steps look nothing up, and the code steps call services that do the same work ei
 
 from __future__ import annotations
 
+import logging
+
 from flask import redirect, render_template, session, url_for
 from flask_babel import get_locale
 
@@ -26,6 +28,7 @@ from portal.web.public.forms import (
 from portal.web.public.signed_in import PERSON_TOKEN
 
 FORM_LIMIT = "30 per 10 minutes"
+log = logging.getLogger(__name__)
 
 
 @blueprint.route("/check/a-number", methods=["GET", "POST"])
@@ -100,17 +103,20 @@ def _finish(claim, verify):
     if attempts.exhausted():
         verify(db, now)  # the same work as an allowed attempt, so timing tells nothing either
         db.rollback()
+        log.info("identity check refused: too many failed attempts")
         return render_template("public/identify/not_confirmed.html", limited=True)
     person_id = verify(db, now)
     if person_id is None:
         db.commit()
         attempts.record_failure()
+        log.info("identity check not confirmed")
         return render_template("public/identify/not_confirmed.html", limited=False)
     token = start_session(db, person_id, now=now)
     db.commit()
     session.clear()
     session.permanent = True
     session[PERSON_TOKEN] = token
+    log.info("identity confirmed; session started")
     return redirect(url_for("public.overview"))
 
 
