@@ -55,6 +55,15 @@ def pytest_configure(config: pytest.Config) -> None:
     logging.getLogger().setLevel(logging.INFO)
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests about PostgreSQL behaviour are not collected for SQLite (rather than skipped)."""
+    def wanted(item: pytest.Item) -> bool:
+        backend = getattr(item, "callspec", None) and item.callspec.params.get("backend")
+        return not (item.get_closest_marker("postgresql_only") and backend != "postgresql")
+
+    items[:] = [item for item in items if wanted(item)]
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Fail the run if any test person's personal data reached the application log."""
     from tests.personal_data import personal_values

@@ -193,17 +193,15 @@ def test_a_second_event_claiming_the_same_predecessor_is_refused(db, five_events
     db.rollback()
 
 
-def test_the_hash_does_not_depend_on_the_database_time_zone(db, five_events, backend):
-    if backend != "postgresql":
-        pytest.skip("only PostgreSQL hands times back in the session's time zone")
+@pytest.mark.postgresql_only  # only PostgreSQL hands times back in the session's time zone
+def test_the_hash_does_not_depend_on_the_database_time_zone(db, five_events):
     db.execute(text("SET LOCAL TIME ZONE 'America/Havana'"))
 
     assert verify_chain(db).ok
 
 
-def test_concurrent_writers_keep_one_unbroken_chain(committed_app, backend):
-    if backend != "postgresql":
-        pytest.skip("SQLite has one writer at a time; PostgreSQL writers wait on the advisory lock")
+@pytest.mark.postgresql_only  # SQLite has one writer at a time; PostgreSQL writers wait on the advisory lock
+def test_concurrent_writers_keep_one_unbroken_chain(committed_app):
     barrier = threading.Barrier(4)
 
     def write_events(worker: int) -> None:
