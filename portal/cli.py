@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from portal import cli_data, schema
+from portal import cli_data, cli_demo, cli_messaging, cli_security, schema
 
 
 @click.group("db", help="Apply or inspect the database migrations.")
@@ -45,6 +45,7 @@ def db_revision(message: str) -> None:
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(db_group)
-    from portal import cli_security
     cli_security.register(app)
     cli_data.register(app)
+    cli_messaging.register(app)
+    cli_demo.register(app)

@@ -16,7 +16,7 @@ from portal.security.context import blind_index
 
 FORM_POSTS_PER_CLIENT = "60 per 10 minutes"
 FAILURES_PER_A_NUMBER = parse("10 per hour")
-FAILURES_PER_CLIENT = parse("30 per hour")
+FAILURES_PER_CLIENT = parse("20 per hour")
 
 
 def client_key() -> str:

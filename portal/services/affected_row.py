@@ -50,10 +50,11 @@ _CATEGORY_WORDS = {
 }
 _LANGUAGE_ALIASES = {
     "mandarin": "zh_Hans", "chinese": "zh_Hans", "cantonese": "yue", "farsi": "fa", "creole": "ht",
-    "haitiancreole": "ht", "kreyol": "ht", "brazilianportuguese": "pt_BR", "dari": "prs", "kiche": "quc",
+    "haitiancreole": "ht", "kreyol": "ht", "brazilianportuguese": "pt_BR", "dari": "prs", "prs": "prs",
+    "kiche": "quc",
 }
 _COUNTRY_ALIASES = {"russia": "RU", "iran": "IR", "venezuela": "VE", "bolivia": "BO", "vietnam": "VN", "syria": "SY",
-                    "laos": "LA", "moldova": "MD", "tanzania": "TZ", "ivorycoast": "CI", "drc": "CD"}
+                    "laos": "LA", "moldova": "MD", "tanzania": "TZ", "ivorycoast": "CI", "drc": "CD", "turkey": "TR"}
 
 
 class InvalidCell(ValueError):

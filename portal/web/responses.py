@@ -21,7 +21,7 @@ def _csrf_failed(_error: CSRFError) -> tuple[str, int]:
 
 def _http_error(error: HTTPException) -> tuple[str, int]:
     code = error.code or 500
-    template = "errors/not_found.html" if code == 404 else "errors/generic.html"
+    template = {404: "errors/not_found.html", 429: "errors/too_many_requests.html"}.get(code, "errors/generic.html")
     return render_template(template, status=code), code
 
 
