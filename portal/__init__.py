@@ -48,3 +48,6 @@ def _quiet_loggers_that_leak_personal_data() -> None:
     # every statement's parameters at INFO. Neither may reach the log, whatever the root level.
     logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     logging.getLogger("sqlalchemy").setLevel(logging.WARNING)
+    # fontTools logs the glyphs it keeps (the letters of a name); fpdf2 names missing characters.
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    logging.getLogger("fpdf").setLevel(logging.ERROR)

@@ -7,7 +7,7 @@ import pytest
 from tests.pages import text_of
 from tests.test_public_identify import identify, person, sign_in_with_notice_code  # noqa: F401
 
-PUBLIC_PAGES = ["/", "/check/a-number", "/check/no-code", "/check/letter-requested", "/signed-out"]
+PUBLIC_PAGES = ["/", "/check/a-number", "/check/no-code", "/check/letter-requested", "/signed-out", "/letters/check"]
 PAGE_WEIGHT_LIMIT = 50 * 1024
 
 

@@ -32,17 +32,19 @@ def init_app(app: Flask) -> None:
 
 
 class AttemptCounter:
-    """Failed identity checks, per A-number index and per client."""
+    """Failed checks per A-number index and per client, counted apart for each `scope`, so
+    a lawyer mistyping letter checks does not use up the person's own sign-in tries."""
 
-    def __init__(self, a_number_index: bytes):
+    def __init__(self, a_number_index: bytes, scope: str = "identity"):
+        self._namespace = f"{scope}-failures"
         self._keys: list[tuple[RateLimitItem, str]] = [
             (FAILURES_PER_A_NUMBER, "a-number:" + a_number_index.hex()),
             (FAILURES_PER_CLIENT, "client:" + client_key()),
         ]
 
     def exhausted(self) -> bool:
-        return any(not limiter.limiter.test(item, "identity-failures", key) for item, key in self._keys)
+        return any(not limiter.limiter.test(item, self._namespace, key) for item, key in self._keys)
 
     def record_failure(self) -> None:
         for item, key in self._keys:
-            limiter.limiter.hit(item, "identity-failures", key)
+            limiter.limiter.hit(item, self._namespace, key)
