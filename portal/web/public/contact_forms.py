@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf import FlaskForm
-from wtforms import RadioField, SelectField, StringField
+from wtforms import RadioField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
@@ -41,7 +43,7 @@ class ChannelForm(FlaskForm):
 
 
 class PhoneNumberForm(FlaskForm):
-    phone = StringField(
+    phone = TelField(
         _l("What mobile phone number should we send text messages to?"),
         description=_l("If the number is not in the United States, start with + and the country code, "
                        "like +52 for Mexico. We will send a code to this number."),
@@ -49,7 +51,7 @@ class PhoneNumberForm(FlaskForm):
                     Length(max=FIELD_LIMIT, message=_l("The phone number is too long"))],
     )
 
-    def validate_phone(self, field: StringField) -> None:
+    def validate_phone(self, field: TelField) -> None:
         try:
             self.e164 = normalise_phone_number(field.data)
         except LandlineNumber:
@@ -76,7 +78,8 @@ class LetterPlaceForm(FlaskForm):
     )
 
 
-def _line(label, message=None, optional=False):  # noqa: ANN001, ANN202 (WTForms field factory)
+def _line(label: LazyString, message: LazyString | None = None, *, optional: bool = False) -> StringField:
+    """One line of an address, required unless `optional`."""
     required = Optional() if optional else DataRequired(message=message)
     return StringField(label, validators=[required, Length(max=LINE_LIMIT, message=_l("This line is too long"))])
 
@@ -87,8 +90,7 @@ class UsAddressForm(FlaskForm):
     city = _line(_l("City"), _l("Enter the city"))
     state = SelectField(
         _l("State"),
-        choices=lambda: [SelectChoice("", _l("Choose a state")),
-                         *(SelectChoice(code, str(name)) for code, name in _sorted_by_name(US_STATES.items()))],
+        choices=lambda: [SelectChoice("", _l("Choose a state")), *_by_name(US_STATES)],
         validators=[DataRequired(message=_l("Choose the state"))],
         invalid_choice_message=_l("Choose the state"),
     )
@@ -114,8 +116,7 @@ class InternationalAddressForm(FlaskForm):
     country = SelectField(
         _l("Country"),
         choices=lambda: [SelectChoice("", _l("Choose a country")),
-                         *(SelectChoice(code, name) for code, name in _sorted_by_name(
-                             international_countries(str(get_locale())).items()))],
+                         *_by_name(international_countries(str(get_locale())))],
         validators=[DataRequired(message=_l("Choose the country"))],
         invalid_choice_message=_l("Choose the country"),
     )
@@ -130,10 +131,12 @@ class LanguageForm(FlaskForm):
     )
 
 
-def _sorted_by_name(items):  # noqa: ANN001, ANN202
-    """By name as people read it: accents and case do not change the order (Å with A)."""
-    def key(item):  # noqa: ANN001, ANN202
-        folded = unicodedata.normalize("NFKD", str(item[1]).casefold())
-        return "".join(char for char in folded if not unicodedata.combining(char))
+def _by_name(names: Mapping[str, object]) -> list[SelectChoice]:
+    """Options sorted by name as people read it: accents and case do not change the order."""
+    choices = [SelectChoice(code, str(name)) for code, name in names.items()]
+    return sorted(choices, key=lambda choice: _fold(choice.label))
 
-    return sorted(items, key=key)
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
