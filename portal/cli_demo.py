@@ -10,9 +10,10 @@ from flask import Flask, current_app
 from portal.cli_data import ensure_schema_or_exit
 from portal.db import session
 from portal.models import StaffRole
+from portal.services.accounts import AccountError
 from portal.services.audit import record_event
 from portal.services.demo_data import MIN_PEOPLE, DemoRefused, DemoSummary, build_demo
-from portal.services.staff import AccountError, create_staff_user, totp_provisioning_uri
+from portal.services.staff import create_staff_user, totp_provisioning_uri
 
 
 @click.command("demo-data")

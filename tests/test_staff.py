@@ -7,14 +7,9 @@ from sqlalchemy import func, select
 from portal.models import Attorney, AttorneyStatus, AuditEvent, StaffRole, StaffUser
 from portal.security.context import blind_index
 from portal.security.hashing import verify_secret
+from portal.services.accounts import EmailTaken, InvalidAccountDetails, PasswordTooShort
 from portal.services.attorneys import create_attorney, verify_attorney
-from portal.services.staff import (
-    EmailTaken,
-    InvalidAccountDetails,
-    PasswordTooShort,
-    create_staff_user,
-    totp_provisioning_uri,
-)
+from portal.services.staff import create_staff_user, totp_provisioning_uri
 
 PASSWORD = "correct horse battery"
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import Attorney, AttorneyStatus, StaffUser, utcnow
 from portal.security.context import blind_index
 from portal.security.hashing import hash_secret
-from portal.services.staff import EmailTaken, InvalidAccountDetails, check_password, normalise_email
+from portal.services.accounts import checked_account_details
 
 
 def create_attorney(
@@ -26,12 +25,7 @@ def create_attorney(
     The EOIR ID and bar number are also kept as blind indexes, so a verified attorney can be
     matched to the people the agency's list names them for without scanning encrypted rows.
     Raises EmailTaken, PasswordTooShort or InvalidAccountDetails. Flushes, does not commit."""
-    address = normalise_email(email)
-    check_password(password)
-    if not full_name.strip():
-        raise InvalidAccountDetails("The name must not be empty.")
-    if db.scalar(select(Attorney.id).where(Attorney.email == address)) is not None:
-        raise EmailTaken(f"An attorney account with the email address {address} already exists.")
+    address = checked_account_details(db, Attorney, email=email, full_name=full_name, password=password)
     attorney = Attorney(
         email=address,
         full_name=full_name.strip(),

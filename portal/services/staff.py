@@ -1,47 +1,15 @@
-"""Staff accounts, and the sign-in rules shared with attorney accounts."""
+"""Staff accounts."""
 
 from __future__ import annotations
 
 import pyotp
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.models import StaffRole, StaffUser
 from portal.security.hashing import hash_secret
+from portal.services.accounts import checked_account_details
 
-MIN_PASSWORD_LENGTH = 12
 TOTP_ISSUER = "Exposure Portal"
-
-
-class AccountError(ValueError):
-    """An account cannot be created as asked. The message is safe to show to the operator."""
-
-
-class EmailTaken(AccountError):
-    """Another account of the same kind already uses this email address."""
-
-
-class PasswordTooShort(AccountError):
-    """The password is shorter than MIN_PASSWORD_LENGTH."""
-
-
-class InvalidAccountDetails(AccountError):
-    """The email address or the name is missing or malformed."""
-
-
-def normalise_email(email: str) -> str:
-    """The email address as stored and compared: trimmed and lowercased."""
-    normalised = email.strip().lower()
-    local, _, domain = normalised.partition("@")
-    if not local or "." not in domain or any(char.isspace() for char in normalised):
-        raise InvalidAccountDetails("That is not an email address.")
-    return normalised
-
-
-def check_password(password: str) -> None:
-    """Raise PasswordTooShort unless the password is long enough to be used."""
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise PasswordTooShort(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
 
 
 def create_staff_user(
@@ -53,12 +21,7 @@ def create_staff_user(
     the returned secret is the one chance to show it to the new user (with
     `totp_provisioning_uri`). Raises EmailTaken, PasswordTooShort or InvalidAccountDetails
     (all ValueErrors). Flushes, does not commit."""
-    address = normalise_email(email)
-    check_password(password)
-    if not full_name.strip():
-        raise InvalidAccountDetails("The name must not be empty.")
-    if db.scalar(select(StaffUser.id).where(StaffUser.email == address)) is not None:
-        raise EmailTaken(f"A staff account with the email address {address} already exists.")
+    address = checked_account_details(db, StaffUser, email=email, full_name=full_name, password=password)
     totp_secret = pyotp.random_base32()
     user = StaffUser(
         email=address, full_name=full_name.strip(), role=StaffRole(role), password_hash=hash_secret(password)
