@@ -12,7 +12,8 @@ from portal.db import session
 from portal.models import StaffRole
 from portal.services.accounts import AccountError
 from portal.services.audit import record_event
-from portal.services.demo_data import MIN_PEOPLE, DemoRefused, DemoSummary, build_demo
+from portal.services.demo_data import DemoRefused, DemoSummary, build_demo
+from portal.services.demo_people import MIN_PEOPLE
 from portal.services.staff import create_staff_user, totp_provisioning_uri
 
 

@@ -32,15 +32,8 @@ from portal.models import (
 from portal.security.codes import normalise_notice_code
 from portal.security.context import blind_index
 from portal.security.hashing import verify_secret
-from portal.services.demo_data import (
-    DISCLOSURE,
-    LIST_FILE,
-    POSTING,
-    DemoRefused,
-    DemoSummary,
-    build_demo,
-    generate_people,
-)
+from portal.services.demo_data import LIST_FILE, DemoRefused, DemoSummary, build_demo
+from portal.services.demo_people import DISCLOSURE, POSTING, generate_people
 from portal.services.importer import import_affected_file
 from tests.conftest import build_app, fresh_database
 
