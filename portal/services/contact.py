@@ -35,7 +35,7 @@ from portal.security.codes import generate_one_time_code
 from portal.security.context import blind_index
 from portal.security.hashing import hash_secret
 from portal.services.audit import record_event
-from portal.services.verification import ONE_TIME_CODE_LIFETIME, _latest_usable_code, check_one_time_code
+from portal.services.verification import ONE_TIME_CODE_LIFETIME, check_one_time_code, latest_usable_code
 
 PHONE_CODES_PER_HOUR = 3
 DEFAULT_PHONE_REGION = "US"
@@ -294,7 +294,7 @@ def _newest_phone_code(db: Session, person_id: uuid.UUID, *, now: datetime) -> O
     index = db.scalar(select(AffectedPerson.a_number_index).where(AffectedPerson.id == person_id))
     if index is None:
         return None
-    return _latest_usable_code(db, index, CodePurpose.CONFIRM_PHONE, now=now, person_id=person_id)
+    return latest_usable_code(db, index, CodePurpose.CONFIRM_PHONE, now=now, person_id=person_id)
 
 
 def _phone_codes_requested_recently(db: Session, person: AffectedPerson, *, now: datetime) -> int:

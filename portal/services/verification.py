@@ -99,7 +99,7 @@ def request_identity_code(db: Session, claim: IdentityClaim, *, locale: str, now
     db.add(record)
 
 
-def _latest_usable_code(
+def latest_usable_code(
     db: Session, index: bytes, purpose: CodePurpose, *, now: datetime, person_id: uuid.UUID | None = None
 ) -> OneTimeCode | None:
     query = (
@@ -128,7 +128,7 @@ def check_one_time_code(record: OneTimeCode | None, typed_code: str, *, now: dat
 def verify_identity_code(db: Session, claim: IdentityClaim, typed_code: str, *, now: datetime) -> uuid.UUID | None:
     """The person's id if the typed code is the newest one-time code sent for these details
     (10 minutes, 5 tries) and the details are a person's; otherwise None."""
-    record = _latest_usable_code(db, claim.a_number_index, CodePurpose.IDENTIFY, now=now)
+    record = latest_usable_code(db, claim.a_number_index, CodePurpose.IDENTIFY, now=now)
     if not check_one_time_code(record, typed_code, now=now):
         return None
     person = _person(db, claim)
