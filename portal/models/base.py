@@ -11,7 +11,7 @@ from sqlalchemy import JSON, DateTime, Enum, LargeBinary, MetaData, TypeDecorato
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from portal.security.context import field_cipher
-from portal.security.encryption import field_context
+from portal.security.encryption import FieldCipher, field_context
 
 # Alembic needs stable constraint names to alter them later, on SQLite as on PostgreSQL.
 NAMING_CONVENTION = {
@@ -98,10 +98,13 @@ class Encrypted:
         setattr(record, self.column, blob)
 
 
-def encrypt_value(value: str | date, table: str, field: str, row_id: uuid.UUID) -> bytes:
-    """Ciphertext of one field, as the Encrypted descriptor stores it (for bulk writes)."""
+def encrypt_value(
+    value: str | date, table: str, field: str, row_id: uuid.UUID, cipher: FieldCipher | None = None
+) -> bytes:
+    """Ciphertext of one field, as the Encrypted descriptor stores it. Bulk writers pass the
+    cipher they looked up once, instead of once per value."""
     text = value.isoformat() if isinstance(value, date) else value
-    return field_cipher().encrypt(text, field_context(table, field, row_id))
+    return (cipher or field_cipher()).encrypt(text, field_context(table, field, row_id))
 
 
 def encrypted_column() -> Mapped[bytes | None]:

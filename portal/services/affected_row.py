@@ -30,6 +30,9 @@ _CONTROL_CHARACTERS = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _SPACES = re.compile(r"[^\S\n]+")
 _LIST_SEPARATORS = re.compile(r"[;,|\n]")
 _EXCEL_EPOCH = date(1899, 12, 30)
+_COMMON_DATE = re.compile(
+    r"(?P<iso_year>\d{4})-(?P<iso_month>\d{2})-(?P<iso_day>\d{2})|(?P<us_month>\d{1,2})/(?P<us_day>\d{1,2})/(?P<us_year>\d{4})"
+)
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m-%d-%Y", "%d-%b-%Y", "%d %b %Y", "%b %d, %Y", "%B %d, %Y", "%Y%m%d")
 
 _CUSTODY_WORDS = {
@@ -130,12 +133,25 @@ def _parse_date(value: Cell) -> date | None:
     text = _text(value)
     if text.endswith(" 00:00:00"):
         text = text[: -len(" 00:00:00")]
+    # The two usual spellings are read without strptime: a list can have millions of rows.
+    common = _COMMON_DATE.fullmatch(text)
+    if common and common["iso_year"]:
+        return _date_or_none(common["iso_year"], common["iso_month"], common["iso_day"])
+    if common:
+        return _date_or_none(common["us_year"], common["us_month"], common["us_day"])
     for pattern in _DATE_FORMATS:
         try:
             return datetime.strptime(text, pattern).date()
         except ValueError:
             continue
     return None
+
+
+def _date_or_none(year: str, month: str, day: str) -> date | None:
+    try:
+        return date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def parse_country(value: Cell) -> str:

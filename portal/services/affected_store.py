@@ -26,7 +26,9 @@ from portal.models import (
     utcnow,
 )
 from portal.models.base import encrypt_value
-from portal.security.context import blind_index
+from portal.security.blind_index import BlindIndex
+from portal.security.context import blind_index, field_cipher
+from portal.security.encryption import FieldCipher
 from portal.services.affected_row import AffectedRecord, RowProblem
 
 _PERSON_TABLE = AffectedPerson.__tablename__
@@ -117,7 +119,7 @@ def write_batch(
         person = existing.get(index)
         if person is None:
             continue
-        changed = _assign_changed(person, {**_person_fields(record), **_plain_person_fields(record)})
+        changed = _assign_changed(person, {**_person_fields(record), **_plain_person_fields(record, blind_index())})
         changed |= _update_exposures(person, record, incidents)
         changed |= _add_remedies_now_applying(db, person, record, remedies, held_remedies.get(person.id, set()))
         changed |= _refresh_unchosen_contact(db, person, record, contacts.get(person.id))
@@ -152,16 +154,25 @@ def exposure_categories(record: AffectedRecord, incident: Incident) -> list[str]
     return named or [DataCategory(category).value for category in incident.data_categories]
 
 
+@dataclass(frozen=True)
+class _Keys:
+    """The key holders, looked up once per batch rather than once per value."""
+
+    cipher: FieldCipher
+    index: BlindIndex
+
+
 def _insert_new_people(
     db: Session, indexed: Sequence[IndexedRecord], incidents: dict[str, Incident], remedies: Sequence[Remedy]
 ) -> None:
     if not indexed:
         return
+    keys = _Keys(field_cipher(), blind_index())
     records = [record for _, record in indexed]
     person_ids = [uuid.uuid4() for _ in records]
     now = utcnow()
     db.execute(insert(AffectedPerson.__table__), [
-        {**_person_row(record, person_id, now), "a_number_index": index}
+        {**_person_row(record, person_id, now, keys), "a_number_index": index}
         for (index, record), person_id in zip(indexed, person_ids, strict=True)
     ])
     db.execute(insert(Exposure.__table__), [
@@ -170,7 +181,7 @@ def _insert_new_people(
         for record, person_id in zip(records, person_ids, strict=True) for code in record.incident_codes
     ])
     db.execute(insert(ContactPreference.__table__), [
-        _contact_row(record, person_id, now) for record, person_id in zip(records, person_ids, strict=True)
+        _contact_row(record, person_id, now, keys) for record, person_id in zip(records, person_ids, strict=True)
     ])
     remedy_rows = [
         {"id": uuid.uuid4(), "person_id": person_id, "remedy_id": remedy.id, "status": RemedyStatus.ELIGIBLE,
@@ -192,18 +203,19 @@ def _person_fields(record: AffectedRecord) -> dict[str, object]:
     }
 
 
-def _person_row(record: AffectedRecord, person_id: uuid.UUID, now: object) -> dict[str, object]:
+def _person_row(record: AffectedRecord, person_id: uuid.UUID, now: object, keys: _Keys) -> dict[str, object]:
     row: dict[str, object] = {
-        f"{name}_encrypted": None if value is None else encrypt_value(value, _PERSON_TABLE, name, person_id)
+        f"{name}_encrypted": None if value is None else encrypt_value(
+            value, _PERSON_TABLE, name, person_id, keys.cipher
+        )
         for name, value in _person_fields(record).items()
     }
-    row.update(_plain_person_fields(record))
+    row.update(_plain_person_fields(record, keys.index))
     row.update(id=person_id, created_at=now, updated_at=now)
     return row
 
 
-def _plain_person_fields(record: AffectedRecord) -> dict[str, object]:
-    index = blind_index()
+def _plain_person_fields(record: AffectedRecord, index: BlindIndex) -> dict[str, object]:
     return {
         "custody_status": record.custody_status,
         "preferred_language": record.preferred_language,
@@ -224,22 +236,24 @@ def _default_channel(record: AffectedRecord) -> ContactChannel:
     return ContactChannel.NONE
 
 
-def _contact_fields(record: AffectedRecord) -> dict[str, object]:
+def _contact_fields(record: AffectedRecord, index: BlindIndex) -> dict[str, object]:
     return {
         "channel": _default_channel(record),
         "language": record.preferred_language or "en",
-        "phone_index": blind_index().phone(record.phone) if record.phone else None,
+        "phone_index": index.phone(record.phone) if record.phone else None,
     }
 
 
-def _contact_row(record: AffectedRecord, person_id: uuid.UUID, now: object) -> dict[str, object]:
+def _contact_row(record: AffectedRecord, person_id: uuid.UUID, now: object, keys: _Keys) -> dict[str, object]:
     contact_id = uuid.uuid4()
-    row = _contact_fields(record)
+    row = _contact_fields(record, keys.index)
     row.update(
         id=contact_id, person_id=person_id, updated_at=now,
-        phone_encrypted=record.phone and encrypt_value(record.phone, _CONTACT_TABLE, "phone", contact_id),
+        phone_encrypted=record.phone and encrypt_value(
+            record.phone, _CONTACT_TABLE, "phone", contact_id, keys.cipher
+        ),
         postal_address_encrypted=record.postal_address and encrypt_value(
-            record.postal_address, _CONTACT_TABLE, "postal_address", contact_id
+            record.postal_address, _CONTACT_TABLE, "postal_address", contact_id, keys.cipher
         ),
     )
     return row
@@ -285,7 +299,7 @@ def _add_remedies_now_applying(
 def _refresh_unchosen_contact(
     db: Session, person: AffectedPerson, record: AffectedRecord, contact: ContactPreference | None
 ) -> bool:
-    values = {**_contact_fields(record), "phone": record.phone, "postal_address": record.postal_address}
+    values = {**_contact_fields(record, blind_index()), "phone": record.phone, "postal_address": record.postal_address}
     if contact is None:
         db.add(ContactPreference(person_id=person.id, **values))
         return True
