@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
@@ -23,13 +22,14 @@ from portal.services.contact import (
     normalise_phone_number,
     normalise_zip_code,
 )
+from portal.web.forms import PortalForm
 
 FIELD_LIMIT = 64
 LINE_LIMIT = 100
 NOT_A_CHOICE = _l("Choose one of the options")
 
 
-class ChannelForm(FlaskForm):
+class ChannelForm(PortalForm):
     channel = RadioField(
         _l("How do you want us to contact you?"),
         choices=[
@@ -42,7 +42,7 @@ class ChannelForm(FlaskForm):
     )
 
 
-class PhoneNumberForm(FlaskForm):
+class PhoneNumberForm(PortalForm):
     phone = TelField(
         _l("What mobile phone number should we send text messages to?"),
         description=_l("If the number is not in the United States, start with + and the country code, "
@@ -61,7 +61,7 @@ class PhoneNumberForm(FlaskForm):
                                      "start with + and the country code")) from None
 
 
-class PhoneCodeForm(FlaskForm):
+class PhoneCodeForm(PortalForm):
     code = StringField(
         _l("Enter the 6-digit code"),
         validators=[DataRequired(message=_l("Enter the 6-digit code")),
@@ -69,7 +69,7 @@ class PhoneCodeForm(FlaskForm):
     )
 
 
-class LetterPlaceForm(FlaskForm):
+class LetterPlaceForm(PortalForm):
     place = RadioField(
         _l("Where do you want letters sent?"),
         choices=[SelectChoice("us", _l("In the United States")), SelectChoice("abroad", _l("In another country"))],
@@ -84,7 +84,7 @@ def _line(label: LazyString, message: LazyString | None = None, *, optional: boo
     return StringField(label, validators=[required, Length(max=LINE_LIMIT, message=_l("This line is too long"))])
 
 
-class UsAddressForm(FlaskForm):
+class UsAddressForm(PortalForm):
     line1 = _line(_l("Address line 1"), _l("Enter the first line of the address"))
     line2 = _line(_l("Address line 2 (optional)"), optional=True)
     city = _line(_l("City"), _l("Enter the city"))
@@ -106,7 +106,7 @@ class UsAddressForm(FlaskForm):
             raise ValidationError(_l("Enter a ZIP code with 5 or 9 digits, like 92154")) from None
 
 
-class InternationalAddressForm(FlaskForm):
+class InternationalAddressForm(PortalForm):
     line1 = _line(_l("Address line 1"), _l("Enter the first line of the address"))
     line2 = _line(_l("Address line 2 (optional)"), optional=True)
     line3 = _line(_l("Address line 3 (optional)"), optional=True)
@@ -122,7 +122,7 @@ class InternationalAddressForm(FlaskForm):
     )
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(PortalForm):
     language = RadioField(
         _l("Which language should our messages and letters be in?"),
         choices=lambda: [SelectChoice(code, name) for code, name in language_choices()],

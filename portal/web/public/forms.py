@@ -5,17 +5,17 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
 from portal.security.a_numbers import InvalidANumber, normalise_a_number
+from portal.web.forms import PortalForm
 
 FIELD_LIMIT = 64
 
 
-class ANumberForm(FlaskForm):
+class ANumberForm(PortalForm):
     a_number = StringField(
         _l("What is your A-number?"),
         description=_l("It has 8 or 9 digits and is on letters from the immigration court or agency. "
@@ -30,7 +30,7 @@ class ANumberForm(FlaskForm):
             raise ValidationError(_l("Enter an A-number with 8 or 9 digits, like A-123-456-789")) from None
 
 
-class DateOfBirthForm(FlaskForm):
+class DateOfBirthForm(PortalForm):
     day = StringField(_l("Day"), validators=[Length(max=FIELD_LIMIT)])
     month = StringField(_l("Month"), validators=[Length(max=FIELD_LIMIT)])
     year = StringField(_l("Year"), validators=[Length(max=FIELD_LIMIT)])
@@ -43,7 +43,7 @@ class DateOfBirthForm(FlaskForm):
             raise ValidationError(_l("Enter your date of birth in numbers, like 27 3 1990"))
         try:
             born = date(int(parts[2]), int(parts[1]), int(parts[0]))
-        except ValueError:
+        except (ValueError, OverflowError):
             raise ValidationError(_l("Date of birth must be a real date")) from None
         if not date(1900, 1, 1) <= born <= datetime.now(UTC).date():
             raise ValidationError(_l("Date of birth must be in the past"))
@@ -53,7 +53,7 @@ class DateOfBirthForm(FlaskForm):
         return date(int(self.year.data), int(self.month.data), int(self.day.data))
 
 
-class HasCodeForm(FlaskForm):
+class HasCodeForm(PortalForm):
     has_code = RadioField(
         _l("Do you have a code from a letter or text message we sent you?"),
         choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
@@ -61,7 +61,7 @@ class HasCodeForm(FlaskForm):
     )
 
 
-class NoticeCodeForm(FlaskForm):
+class NoticeCodeForm(PortalForm):
     code = StringField(
         _l("Enter the code from your letter or text message"),
         description=_l("It has 10 letters and numbers, like K7QM4-TX2PB."),
@@ -70,7 +70,7 @@ class NoticeCodeForm(FlaskForm):
     )
 
 
-class OneTimeCodeForm(FlaskForm):
+class OneTimeCodeForm(PortalForm):
     code = StringField(
         _l("Enter the 6-digit code"),
         validators=[DataRequired(message=_l("Enter the 6-digit code")),
@@ -78,5 +78,5 @@ class OneTimeCodeForm(FlaskForm):
     )
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(PortalForm):
     """A form with nothing but its CSRF token, for one-button actions."""

@@ -6,16 +6,16 @@ and lawyers, who have the letter in front of them."""
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.security.a_numbers import InvalidANumber, normalise_a_number
 from portal.services.confirmation_letters import normalise_reference
+from portal.web.forms import PortalForm
 from portal.web.public.forms import FIELD_LIMIT
 
 
-class CheckLetterForm(FlaskForm):
+class CheckLetterForm(PortalForm):
     reference = StringField(
         _l("Reference number"),
         description=_l("It is near the top of the letter and at the bottom of every page. For example:"),

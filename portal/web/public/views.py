@@ -34,7 +34,11 @@ def choose_language() -> Response:
 
 
 def _same_site_path(target: str) -> str | None:
-    """Only a path on this site: never another host, so the form cannot redirect away."""
-    if target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path on this site: never another host, so the form cannot redirect away.
+    Browsers drop tabs and line breaks from addresses ("/\t/evil" becomes "//evil"), and
+    read a backslash as a slash, so any of those refuses the target."""
+    if any(char.isspace() or ord(char) < 32 or char == "\\" for char in target):
+        return None
+    if target.startswith("/") and not target.startswith("//"):
         return target
     return None
