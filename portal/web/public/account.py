@@ -38,8 +38,8 @@ def remedies():
 
 
 @blueprint.route("/you/remedies/<code>", methods=["GET", "POST"])
-@person_required
 @limiter.limit("30 per 10 minutes", methods=["POST"])
+@person_required
 def remedy(code: str):
     person = signed_in_person()
     db = db_session()
@@ -68,6 +68,7 @@ def remedy_requested(code: str):
 
 
 @blueprint.post("/sign-out")
+@limiter.limit("30 per 10 minutes")
 def sign_out():
     if ConfirmForm().validate_on_submit():
         db = db_session()

@@ -65,8 +65,8 @@ def contact_overview():
 
 
 @blueprint.route("/you/contact/how", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_channel():
     current = _summary().channel.value
     form = ChannelForm(data={"channel": current if current in _NEXT_PAGE else None})
@@ -76,8 +76,8 @@ def contact_channel():
 
 
 @blueprint.route("/you/contact/phone", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_phone():
     current = _summary().phone  # offered again, so confirming the number on record is one press
     form = PhoneNumberForm(data={"phone": contact.phone_for_display(current) if current else None})
@@ -94,8 +94,8 @@ def contact_phone():
 
 
 @blueprint.route("/you/contact/phone/code", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_phone_code():
     db = db_session()
     person_id = signed_in_person().id
@@ -115,8 +115,8 @@ def contact_phone_code():
 
 
 @blueprint.route("/you/contact/letter", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_letter():
     form = LetterPlaceForm()
     if form.validate_on_submit():
@@ -126,8 +126,8 @@ def contact_letter():
 
 
 @blueprint.route("/you/contact/letter/united-states", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_us_address():
     form = UsAddressForm()
     if form.validate_on_submit():
@@ -138,8 +138,8 @@ def contact_us_address():
 
 
 @blueprint.route("/you/contact/letter/other-country", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_international_address():
     form = InternationalAddressForm()
     if form.validate_on_submit():
@@ -159,8 +159,8 @@ def _save_letter(address: str):
 
 
 @blueprint.route("/you/contact/lawyer", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_lawyer():
     summary = _summary()
     form = ConfirmForm()
@@ -173,8 +173,8 @@ def contact_lawyer():
 
 
 @blueprint.route("/you/contact/language", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_language():
     current = _summary().language
     form = LanguageForm(data={"language": current if is_supported(current) else None})
@@ -187,8 +187,8 @@ def contact_language():
 
 
 @blueprint.route("/you/contact/stop-texts", methods=["GET", "POST"])
-@person_required
 @limiter.limit(FORM_LIMIT, methods=["POST"])
+@person_required
 def contact_stop_texts():
     form = ConfirmForm()
     if form.validate_on_submit():

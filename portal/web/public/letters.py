@@ -36,8 +36,8 @@ def letter():
 
 
 @blueprint.post("/you/letter")
-@person_required
 @limiter.limit("10 per 10 minutes")
+@person_required
 def issue_letter():
     if not ConfirmForm().validate_on_submit():
         return redirect(url_for("public.letter"))
@@ -48,8 +48,8 @@ def issue_letter():
 
 
 @blueprint.get("/you/letter/download")
-@person_required
 @limiter.limit("30 per 10 minutes")
+@person_required
 def download_letter():
     db = db_session()
     newest = confirmation_letters.newest_letter(db, signed_in_person().id)
