@@ -42,6 +42,14 @@ def latest_sms(db):
     return db.scalars(select(OutboxMessage).order_by(OutboxMessage.created_at.desc())).first()
 
 
+def ask_for_text_code(client, db, person) -> str:
+    """Go through identification, ask for a text code, send it, and read it from the outbox."""
+    identify(client, person["a_number"], person["born"])
+    submit(client, "/check/code", {"has_code": "no"})
+    deliver_codes(db)
+    return latest_sms(db).body.split("Your code is ")[1][:6]
+
+
 def test_a_person_signs_in_with_the_code_from_their_letter(client, person):
     response = sign_in_with_notice_code(client, person)
 
@@ -93,10 +101,7 @@ def test_the_a_number_and_birth_date_alone_never_sign_anyone_in(client, person):
 
 
 def test_a_one_time_code_stops_working_after_ten_minutes(client, db, person):
-    identify(client, person["a_number"], person["born"])
-    submit(client, "/check/code", {"has_code": "no"})
-    deliver_codes(db)
-    code = latest_sms(db).body.split("Your code is ")[1][:6]
+    code = ask_for_text_code(client, db, person)
     record = db.scalars(select(OneTimeCode)).one()
     record.expires_at = utcnow() - timedelta(seconds=1)
     db.commit()
@@ -107,10 +112,7 @@ def test_a_one_time_code_stops_working_after_ten_minutes(client, db, person):
 
 
 def test_a_one_time_code_stops_working_after_five_wrong_tries(client, db, person):
-    identify(client, person["a_number"], person["born"])
-    submit(client, "/check/code", {"has_code": "no"})
-    deliver_codes(db)
-    code = latest_sms(db).body.split("Your code is ")[1][:6]
+    code = ask_for_text_code(client, db, person)
     wrong = "000000" if code != "000000" else "111111"
     for _ in range(ONE_TIME_CODE_TRIES):
         submit(client, "/check/text-code", {"code": wrong})
