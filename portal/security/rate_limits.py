@@ -8,7 +8,7 @@ says nothing about membership."""
 
 from __future__ import annotations
 
-from flask import Flask, request
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from limits import RateLimitItem, parse
 
@@ -36,7 +36,8 @@ class AttemptCounter:
     a lawyer mistyping letter checks does not use up the person's own sign-in tries."""
 
     def __init__(self, a_number_index: bytes, scope: str = "identity"):
-        self._namespace = f"{scope}-failures"
+        # Deployments sharing one Redis keep their counts apart, like Flask-Limiter's own keys.
+        self._namespace = current_app.config.get("RATELIMIT_KEY_PREFIX", "") + f"{scope}-failures"
         self._keys: list[tuple[RateLimitItem, str]] = [
             (FAILURES_PER_A_NUMBER, "a-number:" + a_number_index.hex()),
             (FAILURES_PER_CLIENT, "client:" + client_key()),

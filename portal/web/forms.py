@@ -5,6 +5,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+from portal.security.a_numbers import InvalidANumber, normalise_a_number
 
 _BUILT_IN_MESSAGES = {
     "Not a valid choice.": _l("Choose one of the options shown"),
@@ -28,3 +32,11 @@ class PortalForm(FlaskForm):
     class Meta(FlaskForm.Meta):
         def get_translations(self, form: FlaskForm) -> _PortalMessages:
             return _PortalMessages()
+
+
+def valid_a_number(_form: FlaskForm, field: Field) -> None:
+    """Validator: an A-number in any accepted spelling."""
+    try:
+        normalise_a_number(field.data or "")
+    except InvalidANumber:
+        raise ValidationError(_l("Enter an A-number with 8 or 9 digits, like A-123-456-789")) from None

@@ -9,8 +9,7 @@ from wtforms import RadioField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from portal.security.a_numbers import InvalidANumber, normalise_a_number
-from portal.web.forms import PortalForm
+from portal.web.forms import PortalForm, valid_a_number
 
 FIELD_LIMIT = 64
 
@@ -20,14 +19,9 @@ class ANumberForm(PortalForm):
         _l("What is your A-number?"),
         description=_l("It has 8 or 9 digits and is on letters from the immigration court or agency. "
                        "For example, A-123-456-789."),
-        validators=[DataRequired(message=_l("Enter your A-number")), Length(max=FIELD_LIMIT)],
+        validators=[DataRequired(message=_l("Enter your A-number")), Length(max=FIELD_LIMIT), valid_a_number],
     )
 
-    def validate_a_number(self, field: StringField) -> None:
-        try:
-            normalise_a_number(field.data)
-        except InvalidANumber:
-            raise ValidationError(_l("Enter an A-number with 8 or 9 digits, like A-123-456-789")) from None
 
 
 class DateOfBirthForm(PortalForm):

@@ -9,9 +9,8 @@ from flask_babel import lazy_gettext as _l
 from wtforms import StringField
 from wtforms.validators import DataRequired, Length, ValidationError
 
-from portal.security.a_numbers import InvalidANumber, normalise_a_number
 from portal.services.confirmation_letters import normalise_reference
-from portal.web.forms import PortalForm
+from portal.web.forms import PortalForm, valid_a_number
 from portal.web.public.forms import FIELD_LIMIT
 
 
@@ -25,7 +24,8 @@ class CheckLetterForm(PortalForm):
     a_number = StringField(
         _l("A-number"),
         description=_l("The A-number printed on the letter, under the person's name. For example:"),
-        validators=[DataRequired(message=_l("Enter the A-number from the letter")), Length(max=FIELD_LIMIT)],
+        validators=[DataRequired(message=_l("Enter the A-number from the letter")), Length(max=FIELD_LIMIT),
+                    valid_a_number],
     )
 
     def validate_reference(self, field: StringField) -> None:
@@ -33,8 +33,3 @@ class CheckLetterForm(PortalForm):
             raise ValidationError(_l("Enter the reference number as it is printed on the letter: CL and "
                                      "12 letters and numbers"))
 
-    def validate_a_number(self, field: StringField) -> None:
-        try:
-            normalise_a_number(field.data)
-        except InvalidANumber:
-            raise ValidationError(_l("Enter an A-number with 8 or 9 digits, like A-123-456-789")) from None
