@@ -12,7 +12,7 @@ from flask import Flask, g, has_request_context, request, session
 from portal.extensions import babel
 
 # Adding a language: its catalogue under translations/, and one entry here.
-SUPPORTED_LOCALES = ("en",)
+SUPPORTED_LOCALES = ("en", "es", "pt_BR", "ht", "zh_Hans", "pa", "hi", "ru", "fr", "ar", "fa", "tr")
 DEFAULT_LOCALE = "en"
 CHOICE_COOKIE = "locale"
 
