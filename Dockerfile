@@ -16,7 +16,7 @@ RUN if ls translations/*/LC_MESSAGES/messages.po >/dev/null 2>&1; then /venv/bin
 
 # Run stage: only the environment and the application files.
 FROM python:3.11-slim
-RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core && rm -rf /var/lib/apt/lists/*
+RUN apt-get update && apt-get install -y --no-install-recommends fonts-dejavu-core fonts-noto-core fonts-droid-fallback && rm -rf /var/lib/apt/lists/*
 RUN useradd --system --uid 10001 --home-dir /app --shell /usr/sbin/nologin portal
 WORKDIR /app
 COPY --from=build /venv /venv

@@ -46,7 +46,7 @@ def _environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "HELP_PHONE": environ.get("HELP_PHONE", "1-800-555-0199"),
         "QUICK_EXIT_URL": environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/"),
-        "LETTER_FONT_DIR": environ.get("LETTER_FONT_DIR", "/usr/share/fonts/truetype/dejavu"),
+        "LETTER_FONT_DIR": environ.get("LETTER_FONT_DIR", "/usr/share/fonts/truetype"),
     }
 
 

@@ -1,7 +1,8 @@
 """Which language a page is shown in, and the languages the portal offers.
 
-Order of choice: the person's explicit choice (session, then a long-lived cookie), then the
-browser's Accept-Language, then English. Selecting is read-only; the `choose_language` view
+Order of choice: the person's explicit choice (session, then a long-lived cookie), then, once
+they are verified, their preferred language on record, then the browser's Accept-Language,
+then English. Selecting is read-only; the `choose_language` view
 is the only place a choice is written."""
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from flask import Flask, g, has_request_context, request, session
 
 from portal.extensions import babel
 
-# Adding a language: its catalogue under translations/, and one entry here.
+# Adding a language: its catalogue under translations/ (`pybabel init`), and one entry here.
 SUPPORTED_LOCALES = ("en", "es", "pt_BR", "ht", "zh_Hans", "pa", "hi", "ru", "fr", "ar", "fa", "tr")
 DEFAULT_LOCALE = "en"
 CHOICE_COOKIE = "locale"
+# Where CLDR's own name is not the one speakers write on a sign (it capitalises "Ayisyen").
+OWN_NAMES = {"ht": "Kreyòl ayisyen", "zh_Hans": "简体中文", "pt_BR": "Português do Brasil"}
 
 
 def is_supported(code: str | None) -> bool:
@@ -29,19 +32,44 @@ def select_locale() -> str:
     for candidate in (session.get(CHOICE_COOKIE), request.cookies.get(CHOICE_COOKIE), g.get("person_locale")):
         if is_supported(candidate):
             return candidate
-    accepted = [code.replace("_", "-") for code in SUPPORTED_LOCALES]
-    best = request.accept_languages.best_match(accepted)
-    return best.replace("-", "_") if best else DEFAULT_LOCALE
+    return _best_accepted_language() or DEFAULT_LOCALE
+
+
+def _best_accepted_language() -> str | None:
+    """The browser's most preferred language we have, matched on the language alone when the
+    region or script differs: a zh-CN or zh-TW reader gets Simplified Chinese, pt-PT gets
+    Brazilian Portuguese, es-MX gets Spanish. Any of these beats English for them."""
+    by_language = {code.split("_")[0]: code for code in SUPPORTED_LOCALES}
+    for tag, _quality in request.accept_languages:  # werkzeug sorts by quality
+        exact = tag.replace("-", "_")
+        if is_supported(exact):
+            return exact
+        language = tag.split("-")[0].lower()
+        if language in by_language:
+            return by_language[language]
+    return None
 
 
 def language_choices() -> list[tuple[str, str]]:
     """Each supported language, named in itself ("Español", "العربية")."""
-    return [(code, _own_name(code)) for code in SUPPORTED_LOCALES]
+    return [(code, own_name(code)) for code in SUPPORTED_LOCALES]
 
 
-def _own_name(code: str) -> str:
+def own_name(code: str) -> str:
+    """The language's name in itself: "Español", "Kreyòl ayisyen", "العربية"."""
+    if code in OWN_NAMES:
+        return OWN_NAMES[code]
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def language_tag(code: str) -> str:
+    """The BCP 47 tag for `lang` attributes: pt_BR → pt-BR, zh_Hans → zh-Hans."""
+    return code.replace("_", "-")
+
+
+def text_direction(code: str) -> str:
+    return Locale.parse(code).text_direction
 
 
 def init_app(app: Flask) -> None:

@@ -15,7 +15,7 @@ from portal.services.incidents import add_incident
 PERSON = AffectedRecord(
     row_number=1, a_number="201555001", last_name="Gutiérrez Morales", first_name="Lucía Fernanda",
     date_of_birth=date(1990, 3, 15), nationality="HN", custody_status=CustodyStatus.IN_CUSTODY,
-    facility="Otay Mesa Detention Center", phone="+16195550142", preferred_language="es",
+    facility="Otay Mesa Detention Center", phone="+16195550142", preferred_language="en",
     incident_codes=("2022-11-posting",),
 )
 

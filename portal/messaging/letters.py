@@ -1,43 +1,56 @@
 """Confirmation letters as PDF, rendered in memory with fpdf2, in the person's language.
 
-The font is DejaVu Sans, embedded (subset) so names in Latin, Cyrillic, Greek and other
-scripts it covers print as written. It is read from the folder in the `LETTER_FONT_DIR`
-setting (default: where Debian's fonts-dejavu-core puts it); nothing is fetched at run time.
-The PDF's metadata holds a title and a creation time, nothing personal.
+Text is shaped with HarfBuzz (uharfbuzz), so Arabic letters join, Devanagari and Gurmukhi
+form their conjuncts, and Arabic and Persian letters run right to left with their lines
+aligned right. Fonts: see letter_fonts.py. The PDF's metadata holds a title and a creation
+time, nothing personal.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from babel import Locale
 from flask import current_app
 from flask_babel import force_locale, format_date, gettext
 from fpdf import FPDF, XPos, YPos
 
+from portal.messaging.letter_fonts import LetterFontMissing, font_files, typefaces_for
 from portal.services.confirmation_letters import LetterContents, display_a_number
 from portal.web.wording import CATEGORY_WORDS, STATUS_WORDS, describe_incident, remedy_words
 
-FONT_FILES = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-FONT = "DejaVuSans"
+__all__ = ["LetterFontMissing", "check_page_url", "render_letter"]
+
 CHECK_ENDPOINT = "public.check_letter"
 LINE = 5.5  # mm
 BODY_SIZE = 11
-
-
-class LetterFontMissing(RuntimeError):
-    """The font the letters are printed in is not installed where the settings say."""
+BULLET_WIDTH = 6  # mm
 
 
 class _LetterPdf(FPDF):
-    """US Letter pages whose footer repeats the reference and numbers the pages."""
+    """US Letter pages in one language, whose footer repeats the reference and numbers the pages."""
 
-    def __init__(self, reference: str) -> None:
+    def __init__(self, reference: str, locale: str) -> None:
         super().__init__(format="Letter")
         self._reference = reference
+        self.right_to_left = Locale.parse(locale).text_direction == "rtl"
+        self.align = "R" if self.right_to_left else "L"
+        self.font_family_name = ""
+
+    def use_fonts(self, locale: str, *texts: str) -> None:
+        """Register the typefaces `locale` and `texts` need; the first is the letter's font."""
+        font_dir = Path(current_app.config["LETTER_FONT_DIR"])
+        typefaces = typefaces_for(locale, *texts)
+        for typeface in typefaces:
+            for style, path in font_files(typeface, font_dir).items():
+                self.add_font(typeface.family, style, str(path))
+        self.font_family_name = typefaces[0].family
+        self.set_fallback_fonts([typeface.family for typeface in typefaces[1:]], exact_match=False)
+        self.set_text_shaping(True, direction="rtl" if self.right_to_left else "ltr")
 
     def footer(self) -> None:
         self.set_y(-15)
-        self.set_font(FONT, size=9)
+        self.set_font(self.font_family_name, size=9)
         pages = gettext("Page %(page)s of %(pages)s", page=self.page_no(), pages=self.str_alias_nb_pages)
         reference = gettext("Reference number: %(reference)s", reference=self._reference)
         self.cell(0, LINE, f"{reference}   {pages}", align="C")
@@ -45,11 +58,9 @@ class _LetterPdf(FPDF):
 
 def render_letter(contents: LetterContents, *, locale: str) -> bytes:
     """The letter as PDF bytes, every word in `locale`. Raises LetterFontMissing without the font."""
-    fonts = _font_files()
     with force_locale(locale):
-        pdf = _LetterPdf(contents.reference)
-        for style, path in fonts.items():
-            pdf.add_font(FONT, style, str(path))
+        pdf = _LetterPdf(contents.reference, locale)
+        pdf.use_fonts(locale, contents.family_name, contents.given_names)
         pdf.set_title(gettext("Confirmation letter"))
         pdf.set_lang(locale.replace("_", "-"))
         pdf.set_auto_page_break(auto=True, margin=22)
@@ -69,20 +80,7 @@ def check_page_url() -> str:
     return current_app.config["PUBLIC_BASE_URL"].rstrip("/") + path
 
 
-def _font_files() -> dict[str, Path]:
-    directory = Path(current_app.config["LETTER_FONT_DIR"])
-    files = {style: directory / name for style, name in FONT_FILES.items()}
-    missing = [str(path) for path in files.values() if not path.is_file()]
-    if missing:
-        raise LetterFontMissing(
-            f"Confirmation letters need the DejaVu Sans font, not found at: {', '.join(missing)}. "
-            "Install it (Debian and Ubuntu: apt-get install fonts-dejavu-core) or set LETTER_FONT_DIR "
-            f"to a folder holding {' and '.join(FONT_FILES.values())}."
-        )
-    return files
-
-
-def _letterhead(pdf: FPDF, contents: LetterContents) -> None:
+def _letterhead(pdf: _LetterPdf, contents: LetterContents) -> None:
     _text(pdf, gettext("Data exposure help"), size=14, style="B")
     _text(pdf, current_app.config["PUBLIC_BASE_URL"], size=9)
     _text(pdf, gettext("Call the help line for free:") + " " + current_app.config["HELP_PHONE"], size=9)
@@ -100,7 +98,7 @@ def _letterhead(pdf: FPDF, contents: LetterContents) -> None:
                        "described below. You can give this letter to a court or to your lawyer."))
 
 
-def _incidents(pdf: FPDF, contents: LetterContents) -> None:
+def _incidents(pdf: _LetterPdf, contents: LetterContents) -> None:
     _heading(pdf, gettext("What was made public"))
     if not contents.incidents:
         _text(pdf, gettext("Our records do not show your information in any incident."))
@@ -115,7 +113,7 @@ def _incidents(pdf: FPDF, contents: LetterContents) -> None:
     _text(pdf, gettext("The agency has promised not to remove you before you can raise this in immigration court."))
 
 
-def _remedies(pdf: FPDF, contents: LetterContents) -> None:
+def _remedies(pdf: _LetterPdf, contents: LetterContents) -> None:
     _heading(pdf, gettext("Help you can ask for"))
     if not contents.remedies:
         _text(pdf, gettext("Our records say none of this help applies to you now."))
@@ -128,26 +126,32 @@ def _remedies(pdf: FPDF, contents: LetterContents) -> None:
                              status=status))
 
 
-def _how_to_check(pdf: FPDF) -> None:
+def _how_to_check(pdf: _LetterPdf) -> None:
     _heading(pdf, gettext("Checking this letter"))
     _text(pdf, gettext("A court or a lawyer can check that this letter is genuine at %(url)s. They need the "
                        "reference number and the A-number printed on this letter.", url=check_page_url()))
 
 
-def _heading(pdf: FPDF, text: str) -> None:
+def _heading(pdf: _LetterPdf, text: str) -> None:
     pdf.ln(4)
     _text(pdf, text, size=13, style="B")
     pdf.ln(1)
 
 
-def _bullet(pdf: FPDF, text: str) -> None:
-    pdf.set_font(FONT, size=BODY_SIZE)
-    pdf.cell(6, LINE, "•")
-    pdf.multi_cell(0, LINE, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+def _bullet(pdf: _LetterPdf, text: str) -> None:
+    """A bullet on the side the lines start from, with the text indented beside it."""
+    pdf.set_font(pdf.font_family_name, size=BODY_SIZE)
+    top = pdf.get_y()
+    bullet_x = pdf.l_margin + pdf.epw - BULLET_WIDTH if pdf.right_to_left else pdf.l_margin
+    text_x = pdf.l_margin if pdf.right_to_left else pdf.l_margin + BULLET_WIDTH
+    pdf.set_xy(bullet_x, top)
+    pdf.cell(BULLET_WIDTH, LINE, "•", align="C")
+    pdf.set_xy(text_x, top)
+    pdf.multi_cell(pdf.epw - BULLET_WIDTH, LINE, text, align=pdf.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
-def _text(pdf: FPDF, text: str, *, size: int = BODY_SIZE, style: str = "") -> None:
-    pdf.set_font(FONT, style=style, size=size)
-    # Left-aligned, not fpdf2's default justification: even word spacing is easier to read.
-    pdf.multi_cell(0, LINE if size <= BODY_SIZE else size * 0.5, text, align="L", new_x=XPos.LMARGIN,
+def _text(pdf: _LetterPdf, text: str, *, size: int = BODY_SIZE, style: str = "") -> None:
+    pdf.set_font(pdf.font_family_name, style=style, size=size)
+    # Ragged, not fpdf2's default justification: even word spacing is easier to read.
+    pdf.multi_cell(0, LINE if size <= BODY_SIZE else size * 0.5, text, align=pdf.align, new_x=XPos.LMARGIN,
                    new_y=YPos.NEXT)

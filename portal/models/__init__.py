@@ -13,6 +13,7 @@ from portal.models.campaign import (
 )
 from portal.models.contact import ContactChannel, ContactPreference
 from portal.models.incident import DataCategory, Incident, IncidentKind
+from portal.models.interpreter import InterpreterCallRequest
 from portal.models.person import AffectedPerson, CustodyStatus, Exposure
 from portal.models.remedy import PersonRemedy, Remedy, RemedyEvent, RemedyStatus
 from portal.models.staff import StaffRole, StaffUser
@@ -26,10 +27,9 @@ from portal.models.verification import (
 )
 
 __all__ = [
-    "AffectedPerson", "Attorney", "AttorneyStatus", "AuditEvent", "Base", "Campaign", "CampaignState",
-    "Channel", "CodePurpose", "ConfirmationLetter", "ContactChannel", "ContactPreference", "CustodyStatus",
-    "DataCategory", "Exposure", "Incident", "IncidentKind", "LetterRequest", "NoticeCode", "Notification",
+    "AffectedPerson", "Attorney", "AttorneyStatus", "AuditEvent", "Base", "Campaign", "CampaignState", "Channel",
+    "CodePurpose", "ConfirmationLetter", "ContactChannel", "ContactPreference", "CustodyStatus", "DataCategory",
+    "Exposure", "Incident", "IncidentKind", "InterpreterCallRequest", "LetterRequest", "NoticeCode", "Notification",
     "NotificationState", "OneTimeCode", "OutboxMessage", "PersonRemedy", "PersonSession", "Remedy", "RemedyEvent",
-    "RemedyStatus", "Representation", "RepresentationMethod", "RowBoundRecord", "StaffRole", "StaffUser",
-    "utcnow",
+    "RemedyStatus", "Representation", "RepresentationMethod", "RowBoundRecord", "StaffRole", "StaffUser", "utcnow",
 ]

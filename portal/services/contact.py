@@ -93,10 +93,11 @@ class ContactSummary:
     has_attorney: bool
 
 
-def normalise_phone_number(text: str, *, default_region: str = DEFAULT_PHONE_REGION) -> str:
+def normalise_phone_number(text: str, *, default_region: str = DEFAULT_PHONE_REGION, mobile_only: bool = True) -> str:
     """The E.164 form of a typed phone number. Numbers without a country code are read as US
     numbers; a leading 00 (the international prefix outside North America) is read as +.
-    Raises InvalidPhoneNumber, or LandlineNumber for a number that cannot get texts."""
+    Raises InvalidPhoneNumber, or (with `mobile_only`) LandlineNumber for a number that
+    cannot get texts."""
     compact = "".join(unicodedata.normalize("NFKC", text or "").split())
     if compact.startswith("00"):
         compact = "+" + compact[2:]
@@ -106,7 +107,7 @@ def normalise_phone_number(text: str, *, default_region: str = DEFAULT_PHONE_REG
         raise InvalidPhoneNumber from None
     if not phonenumbers.is_valid_number(number):
         raise InvalidPhoneNumber
-    if phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE:
+    if mobile_only and phonenumbers.number_type(number) == phonenumbers.PhoneNumberType.FIXED_LINE:
         raise LandlineNumber
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 

@@ -43,3 +43,10 @@ def person_required(view: Callable[..., Any]) -> Callable[..., Any]:
         return view(*args, **kwargs)
 
     return guarded
+
+
+def load_person_language() -> None:
+    """Before every public page: a signed-in person's pages are in their language on record
+    unless they chose another on this device, the start page included."""
+    if session.get(PERSON_TOKEN):
+        signed_in_person()

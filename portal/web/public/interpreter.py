@@ -1,0 +1,69 @@
+"""Help in another language: pick a spoken language, leave a number, an interpreter calls.
+
+Open to anyone, signed in or not, and the same for everyone: nothing here looks at the file.
+The number travels only in the POST body and is stored encrypted; the language code in the
+URL names a language, never a person."""
+
+from __future__ import annotations
+
+from flask import abort, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from wtforms import TelField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.db import session as db_session
+from portal.models import utcnow
+from portal.security.rate_limits import limiter
+from portal.services import interpreters
+from portal.services.contact import InvalidPhoneNumber, normalise_phone_number
+from portal.web.forms import PortalForm
+from portal.web.public import blueprint
+
+PHONE_LIMIT = 64
+
+
+class CallBackForm(PortalForm):
+    phone = TelField(
+        _l("What phone number should the interpreter call?"),
+        description=_l("If the number is not in the United States, start with + and the country code, "
+                       "like +502 for Guatemala."),
+        validators=[DataRequired(message=_l("Enter a phone number")),
+                    Length(max=PHONE_LIMIT, message=_l("The phone number is too long"))],
+    )
+
+    def validate_phone(self, field: TelField) -> None:
+        try:
+            normalise_phone_number(field.data, mobile_only=False)
+        except InvalidPhoneNumber:
+            raise ValidationError(_l("Enter a real phone number. If it is not in the United States, "
+                                     "start with + and the country code")) from None
+
+
+@blueprint.get("/help-in-your-language")
+def interpreter_languages():
+    return render_template("public/interpreter/languages.html", languages=interpreters.SPOKEN_LANGUAGES)
+
+
+@blueprint.route("/help-in-your-language/<code>", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def interpreter_call_back(code: str):
+    try:
+        language = interpreters.spoken_language(code)
+    except interpreters.UnknownLanguage:
+        abort(404)
+    form = CallBackForm()
+    if form.validate_on_submit():
+        db = db_session()
+        interpreters.request_call_back(db, phone_text=form.phone.data, language_code=language.code, now=utcnow())
+        db.commit()
+        return redirect(url_for("public.interpreter_requested", code=language.code), code=303)
+    return render_template("public/interpreter/phone.html", form=form, language=language)
+
+
+@blueprint.get("/help-in-your-language/<code>/requested")
+def interpreter_requested(code: str):
+    try:
+        language = interpreters.spoken_language(code)
+    except interpreters.UnknownLanguage:
+        abort(404)
+    return render_template("public/interpreter/requested.html", language=language)
