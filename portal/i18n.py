@@ -7,8 +7,11 @@ is the only place a choice is written."""
 
 from __future__ import annotations
 
+from datetime import date, datetime
+
 from babel import Locale
 from flask import Flask, g, has_request_context, request, session
+from flask_babel import format_date, get_locale, to_user_timezone
 
 from portal.extensions import babel
 
@@ -17,6 +20,9 @@ SUPPORTED_LOCALES = ("en", "es", "pt_BR", "ht", "zh_Hans", "pa", "hi", "ru", "fr
 DEFAULT_LOCALE = "en"
 CHOICE_COOKIE = "locale"
 # Where CLDR's own name is not the one speakers write on a sign (it capitalises "Ayisyen").
+# CLDR's Haitian Creole data falls back to French month names ("novembre"); these are Kreyòl.
+MONTH_NAMES = {"ht": ("janvye", "fevriye", "mas", "avril", "me", "jen", "jiyè", "out", "septanm", "oktòb",
+                      "novanm", "desanm")}
 OWN_NAMES = {"ht": "Kreyòl ayisyen", "zh_Hans": "简体中文", "pt_BR": "Português do Brasil"}
 
 
@@ -61,6 +67,17 @@ def own_name(code: str) -> str:
         return OWN_NAMES[code]
     name = Locale.parse(code).get_display_name(code) or code
     return name[:1].upper() + name[1:]
+
+
+def long_date(value: date) -> str:
+    """A date written out in the page's language: "November 28, 2022", "28 de noviembre de
+    2022", "28 novanm 2022"."""
+    months = MONTH_NAMES.get(str(get_locale()))
+    if not months:
+        return format_date(value, format="long")
+    if isinstance(value, datetime):
+        value = to_user_timezone(value)
+    return f"{value.day} {months[value.month - 1]} {value.year}"
 
 
 def language_tag(code: str) -> str:

@@ -160,6 +160,7 @@ def incidents(db):
     ("zh_Hans", ["2022年11月28日", "古巴"]),
     ("hi", ["नवंबर", "क्यूबा"]),
     ("tr", ["28 Kasım 2022", "Küba"]),
+    ("ht", ["28 novanm 2022"]),
 ])
 def test_dates_and_country_names_are_written_the_way_the_language_writes_them(client, incidents, code, written):
     choose_language(client, code)

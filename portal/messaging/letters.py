@@ -12,9 +12,10 @@ from pathlib import Path
 
 from babel import Locale
 from flask import current_app
-from flask_babel import force_locale, format_date, gettext
+from flask_babel import force_locale, gettext
 from fpdf import FPDF, XPos, YPos
 
+from portal.i18n import long_date
 from portal.messaging.letter_fonts import LetterFontMissing, font_files, typefaces_for
 from portal.services.confirmation_letters import LetterContents, display_a_number
 from portal.web.wording import CATEGORY_WORDS, STATUS_WORDS, describe_incident, remedy_words
@@ -87,7 +88,7 @@ def _letterhead(pdf: _LetterPdf, contents: LetterContents) -> None:
     pdf.ln(8)
     _text(pdf, gettext("Confirmation letter"), size=18, style="B")
     pdf.ln(2)
-    _text(pdf, gettext("Date of issue: %(date)s", date=format_date(contents.issued_at, format="long")))
+    _text(pdf, gettext("Date of issue: %(date)s", date=long_date(contents.issued_at)))
     _text(pdf, gettext("Reference number: %(reference)s", reference=contents.reference), style="B")
     pdf.ln(4)
     _text(pdf, gettext("Family name: %(name)s", name=contents.family_name))
@@ -103,7 +104,7 @@ def _incidents(pdf: _LetterPdf, contents: LetterContents) -> None:
     if not contents.incidents:
         _text(pdf, gettext("Our records do not show your information in any incident."))
     for item in contents.incidents:
-        _text(pdf, format_date(item.incident.occurred_on, format="long"), style="B")
+        _text(pdf, long_date(item.incident.occurred_on), style="B")
         _text(pdf, describe_incident(item.incident))
         pdf.ln(1)
         _text(pdf, gettext("Your information was part of this. It showed:"))
@@ -118,8 +119,7 @@ def _remedies(pdf: _LetterPdf, contents: LetterContents) -> None:
     if not contents.remedies:
         _text(pdf, gettext("Our records say none of this help applies to you now."))
         return
-    _text(pdf, gettext("This is where each one stood on %(date)s:", date=format_date(contents.statuses_on,
-                                                                                     format="long")))
+    _text(pdf, gettext("This is where each one stood on %(date)s:", date=long_date(contents.statuses_on)))
     for standing in contents.remedies:
         status = STATUS_WORDS[standing.record.status] if standing.record else ""
         _bullet(pdf, gettext("%(remedy)s: %(status)s", remedy=remedy_words(standing.remedy.code, "title"),

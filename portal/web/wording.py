@@ -6,9 +6,10 @@ catalogues, so every word a person reads can be translated."""
 from __future__ import annotations
 
 from flask import Flask
-from flask_babel import format_date, get_locale, gettext, ngettext
+from flask_babel import get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 
+from portal.i18n import long_date
 from portal.models import DataCategory, Incident, IncidentKind, RemedyStatus
 
 CATEGORY_WORDS = {
@@ -67,7 +68,7 @@ def country_name(code: str) -> str:
 
 def describe_incident(incident: Incident) -> str:
     """One plain sentence saying what happened and who could be affected."""
-    when = format_date(incident.occurred_on, format="long")
+    when = long_date(incident.occurred_on)
     if incident.kind is IncidentKind.FOREIGN_GOVERNMENT_DISCLOSURE:
         return gettext(
             "On %(date)s, an official told the government of %(country)s that some people "
@@ -83,7 +84,7 @@ def describe_incident(incident: Incident) -> str:
     if incident.in_custody_on:
         sentence += " " + gettext(
             "It named people who were held by the agency on %(date)s.",
-            date=format_date(incident.in_custody_on, format="long"),
+            date=long_date(incident.in_custody_on),
         )
     return sentence
 
@@ -91,5 +92,5 @@ def describe_incident(incident: Incident) -> str:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         describe_incident=describe_incident, current_locale=get_locale, remedy_words=remedy_words,
-        status_words=STATUS_WORDS, category_words=CATEGORY_WORDS, format_date=format_date,
+        status_words=STATUS_WORDS, category_words=CATEGORY_WORDS, long_date=long_date,
     )
