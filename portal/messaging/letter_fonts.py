@@ -20,12 +20,15 @@ from pathlib import Path
 class Typeface:
     family: str
     regular: str  # path under LETTER_FONT_DIR
-    bold: str
+    bold: str | None  # None: the typeface has no bold weight
     package: str  # the Debian package that installs it
     script: str  # prefix of the Unicode character names it is needed for
 
     def files(self, font_dir: Path) -> dict[str, Path]:
-        return {"": font_dir / self.regular, "B": font_dir / self.bold}
+        files = {"": font_dir / self.regular}
+        if self.bold:
+            files["B"] = font_dir / self.bold
+        return files
 
 
 LATIN = Typeface("DejaVuSans", "dejavu/DejaVuSans.ttf", "dejavu/DejaVuSans-Bold.ttf", "fonts-dejavu-core",
@@ -36,10 +39,12 @@ DEVANAGARI = Typeface("NotoSansDevanagari", "noto/NotoSansDevanagari-Regular.ttf
                       "noto/NotoSansDevanagari-Bold.ttf", "fonts-noto-core", "DEVANAGARI")
 GURMUKHI = Typeface("NotoSansGurmukhi", "noto/NotoSansGurmukhi-Regular.ttf", "noto/NotoSansGurmukhi-Bold.ttf",
                     "fonts-noto-core", "GURMUKHI")
-HAN = Typeface("DroidSansFallback", "droid/DroidSansFallbackFull.ttf", "droid/DroidSansFallbackFull.ttf",
-               "fonts-droid-fallback", "CJK")
+HAN = Typeface("DroidSansFallback", "droid/DroidSansFallbackFull.ttf", None, "fonts-droid-fallback", "CJK")
 TYPEFACES = (LATIN, ARABIC, DEVANAGARI, GURMUKHI, HAN)
-TYPEFACE_BY_LOCALE = {"ar": ARABIC, "fa": ARABIC, "hi": DEVANAGARI, "pa": GURMUKHI, "zh_Hans": HAN}
+TYPEFACE_BY_LOCALE = {"ar": ARABIC, "fa": ARABIC, "hi": DEVANAGARI, "pa": GURMUKHI}
+# Chinese is set in DejaVu Sans with Droid Sans Fallback behind it: with Droid as the main
+# font, fpdf2 2.8.9 garbles a Chinese line that follows a Latin-only one.
+FALLBACK_BY_LOCALE = {"zh_Hans": HAN}
 
 
 class LetterFontMissing(RuntimeError):
@@ -48,10 +53,12 @@ class LetterFontMissing(RuntimeError):
 
 def typefaces_for(locale: str, *texts: str) -> list[Typeface]:
     """The main typeface for `locale` first, then DejaVu Sans, then any other script's
-    typeface that `texts` (the person's name) need."""
+    typeface that the language or `texts` (the person's name) need."""
     main = TYPEFACE_BY_LOCALE.get(locale, LATIN)
     chosen = [main] if main is LATIN else [main, LATIN]
     scripts = {_script_of(char) for text in texts for char in text if char.isalpha()}
+    if locale in FALLBACK_BY_LOCALE:
+        scripts.add(FALLBACK_BY_LOCALE[locale].script)
     chosen += [face for face in TYPEFACES if face.script in scripts and face not in chosen]
     return chosen
 
