@@ -68,9 +68,9 @@ def translatable_locales() -> list[str]:
     return [code for code in SUPPORTED_LOCALES if code != "en"]
 
 
-def check_catalogue(locale: str) -> CatalogueReport:
-    """Every problem in one language's catalogue."""
-    with catalogue_path(locale).open("rb") as file:
+def check_catalogue(locale: str, path: Path | None = None) -> CatalogueReport:
+    """Every problem in one language's catalogue (by default the committed one)."""
+    with (path or catalogue_path(locale)).open("rb") as file:
         catalogue = read_po(file, locale=locale)
     report = CatalogueReport(locale)
     allowed_same = place_names() if locale in LATIN_SCRIPT_LOCALES else frozenset()
