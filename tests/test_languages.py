@@ -3,7 +3,9 @@ and dates and country names written the way the language writes them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -169,3 +171,11 @@ def test_dates_and_country_names_are_written_the_way_the_language_writes_them(cl
 
     for words in written:
         assert words in page, code
+
+
+def test_the_stylesheet_mirrors_itself_with_logical_properties_only():
+    stylesheet = (Path(__file__).resolve().parent.parent / "static" / "portal.css").read_text()
+
+    physical = re.findall(r"(?:margin|padding|border)-(?:left|right)|\b(?:left|right)\s*:|float\s*:|"
+                          r"text-align\s*:\s*(?:left|right)", stylesheet)
+    assert physical == []
