@@ -126,6 +126,8 @@ FORMS = [
     Form("public.choose_language", "/language", "start",
          st.fixed_dictionaries({"locale": either("en", "es", "ar", "EN", "en_US", "xx"), "next": NEXT_PATHS}),
          follow=False),
+    Form("public.interpreter_call_back", "/help-in-your-language/mam", "start",
+         st.fixed_dictionaries({"phone": PHONES})),
     Form("public.check_letter", "/letters/check", "start",
          st.fixed_dictionaries({"reference": REFERENCES, "a_number": A_NUMBERS}),
          other_pages=("We could not find this letter", "We cannot check this letter now")),
@@ -150,7 +152,7 @@ FORMS = [
 # Forms with nothing but the CSRF token: the hostile token and fields test covers them.
 ONE_BUTTON_FORMS = {"public.request_letter", "public.sign_out", "public.issue_letter", "public.contact_lawyer",
                     "public.contact_stop_texts"}
-URL_ARGUMENTS = {"code": "release_review"}  # a real value for each route argument
+URL_ARGUMENTS = {"code": "release_review", "language_code": "mam"}  # a real value for each route argument
 NEW_PHONE_SHOWN = "+52 55 1234 5678"
 
 
@@ -186,7 +188,9 @@ JOURNEYS: dict[str, list[Callable]] = {
 
 
 def walk(client, person, journey: str) -> str:  # noqa: F811
-    """Go through the journey's pages; return the CSRF token of the session."""
+    """Go through the journey's pages in English (chosen on the device, so a language the
+    attack saves as the person's does not change the page); return the session's CSRF token."""
+    client.set_cookie("locale", "en")
     for step in JOURNEYS[journey]:
         step(client, person)
     return csrf_token(text_of(client.get("/check/a-number")))

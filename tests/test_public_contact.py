@@ -357,10 +357,13 @@ def test_only_a_verified_attorney_with_a_live_link_counts_as_the_persons_lawyer(
         contact.choose_attorney(db, person["id"], now=utcnow())
 
 
-def test_a_person_chooses_the_language_of_their_messages(client, db, pages, person):
-    assert preference_of(db, person["id"]).language == "es"
+def test_a_person_chooses_the_language_of_their_messages(client, db):
+    person = make_person(db, preferred_language="so")
+    pages = Redirects(client)
+    sign_in_with_notice_code(client, person)
+    assert preference_of(db, person["id"]).language == "so"
     page = text_of(client.get("/you/contact/language"))
-    assert "We cannot write to you in Spanish yet." in page
+    assert "We cannot write to you in Somali yet." in page
     assert '<label for="language-0" class="radio-label" lang="en">English</label>' in page
 
     saved = pages.submit("/you/contact/language", {"language": "en"})
@@ -419,7 +422,7 @@ def test_the_summary_shows_the_channel_number_address_and_language_with_change_l
     assert "By text message" in page
     assert "<bdi>+1 619-555-0142</bdi>" in page
     assert "You have not confirmed this number yet." in page
-    assert "Spanish" in page
+    assert "English" in page
     for url in ("/you/contact/how", "/you/contact/phone", "/you/contact/language", "/you/contact/stop-texts"):
         assert f'href="{url}"' in page
     assert 'href="/you/contact"' in text_of(client.get("/you"))

@@ -44,11 +44,11 @@ def interpreter_languages():
     return render_template("public/interpreter/languages.html", languages=interpreters.SPOKEN_LANGUAGES)
 
 
-@blueprint.route("/help-in-your-language/<code>", methods=["GET", "POST"])
+@blueprint.route("/help-in-your-language/<language_code>", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
-def interpreter_call_back(code: str):
+def interpreter_call_back(language_code: str):
     try:
-        language = interpreters.spoken_language(code)
+        language = interpreters.spoken_language(language_code)
     except interpreters.UnknownLanguage:
         abort(404)
     form = CallBackForm()
@@ -56,14 +56,14 @@ def interpreter_call_back(code: str):
         db = db_session()
         interpreters.request_call_back(db, phone_text=form.phone.data, language_code=language.code, now=utcnow())
         db.commit()
-        return redirect(url_for("public.interpreter_requested", code=language.code), code=303)
+        return redirect(url_for("public.interpreter_requested", language_code=language.code), code=303)
     return render_template("public/interpreter/phone.html", form=form, language=language)
 
 
-@blueprint.get("/help-in-your-language/<code>/requested")
-def interpreter_requested(code: str):
+@blueprint.get("/help-in-your-language/<language_code>/requested")
+def interpreter_requested(language_code: str):
     try:
-        language = interpreters.spoken_language(code)
+        language = interpreters.spoken_language(language_code)
     except interpreters.UnknownLanguage:
         abort(404)
     return render_template("public/interpreter/requested.html", language=language)
