@@ -2,8 +2,8 @@
 
 Order of choice: the person's explicit choice (session, then a long-lived cookie), then, once
 they are verified, their preferred language on record, then the browser's Accept-Language,
-then English. Selecting is read-only; the `choose_language` view
-is the only place a choice is written."""
+then English. Selecting is read-only; the `choose_language` view is the only place a choice
+is written."""
 
 from __future__ import annotations
 
@@ -19,10 +19,10 @@ from portal.extensions import babel
 SUPPORTED_LOCALES = ("en", "es", "pt_BR", "ht", "zh_Hans", "pa", "hi", "ru", "fr", "ar", "fa", "tr")
 DEFAULT_LOCALE = "en"
 CHOICE_COOKIE = "locale"
-# Where CLDR's own name is not the one speakers write on a sign (it capitalises "Ayisyen").
 # CLDR's Haitian Creole data falls back to French month names ("novembre"); these are Kreyòl.
 MONTH_NAMES = {"ht": ("janvye", "fevriye", "mas", "avril", "me", "jen", "jiyè", "out", "septanm", "oktòb",
                       "novanm", "desanm")}
+# Where CLDR's own name is not the one speakers write on a sign (it capitalises "Ayisyen").
 OWN_NAMES = {"ht": "Kreyòl ayisyen", "zh_Hans": "简体中文", "pt_BR": "Português do Brasil"}
 
 

@@ -37,7 +37,6 @@ class _LetterPdf(FPDF):
         self.right_to_left = Locale.parse(locale).text_direction == "rtl"
         self.align = "R" if self.right_to_left else "L"
         self.font_family_name = ""
-        self.has_bold = True
 
     def use_fonts(self, locale: str, *texts: str) -> None:
         """Register the typefaces `locale` and `texts` need; the first is the letter's font."""
@@ -47,7 +46,6 @@ class _LetterPdf(FPDF):
             for style, path in font_files(typeface, font_dir).items():
                 self.add_font(typeface.family, style, str(path))
         self.font_family_name = typefaces[0].family
-        self.has_bold = typefaces[0].bold is not None
         self.set_fallback_fonts([typeface.family for typeface in typefaces[1:]], exact_match=False)
         self.set_text_shaping(True, direction="rtl" if self.right_to_left else "ltr")
 
@@ -153,7 +151,7 @@ def _bullet(pdf: _LetterPdf, text: str) -> None:
 
 
 def _text(pdf: _LetterPdf, text: str, *, size: int = BODY_SIZE, style: str = "") -> None:
-    pdf.set_font(pdf.font_family_name, style=style if pdf.has_bold else "", size=size)
+    pdf.set_font(pdf.font_family_name, style=style, size=size)
     # Ragged, not fpdf2's default justification: even word spacing is easier to read.
     pdf.multi_cell(0, LINE if size <= BODY_SIZE else size * 0.5, text, align=pdf.align, new_x=XPos.LMARGIN,
                    new_y=YPos.NEXT)
