@@ -16,6 +16,7 @@ from portal.models.incident import DataCategory, Incident, IncidentKind
 from portal.models.interpreter import InterpreterCallRequest
 from portal.models.person import AffectedPerson, CustodyStatus, Exposure
 from portal.models.remedy import PersonRemedy, Remedy, RemedyEvent, RemedyStatus
+from portal.models.replies import InboundMessage, SmsOptOut
 from portal.models.staff import StaffRole, StaffUser
 from portal.models.verification import (
     CodePurpose,
@@ -27,9 +28,41 @@ from portal.models.verification import (
 )
 
 __all__ = [
-    "AffectedPerson", "Attorney", "AttorneyStatus", "AuditEvent", "Base", "Campaign", "CampaignState", "Channel",
-    "CodePurpose", "ConfirmationLetter", "ContactChannel", "ContactPreference", "CustodyStatus", "DataCategory",
-    "Exposure", "Incident", "IncidentKind", "InterpreterCallRequest", "LetterRequest", "NoticeCode", "Notification",
-    "NotificationState", "OneTimeCode", "OutboxMessage", "PersonRemedy", "PersonSession", "Remedy", "RemedyEvent",
-    "RemedyStatus", "Representation", "RepresentationMethod", "RowBoundRecord", "StaffRole", "StaffUser", "utcnow",
+    "AffectedPerson",
+    "Attorney",
+    "AttorneyStatus",
+    "AuditEvent",
+    "Base",
+    "Campaign",
+    "CampaignState",
+    "Channel",
+    "CodePurpose",
+    "ConfirmationLetter",
+    "ContactChannel",
+    "ContactPreference",
+    "CustodyStatus",
+    "DataCategory",
+    "Exposure",
+    "InboundMessage",
+    "Incident",
+    "IncidentKind",
+    "InterpreterCallRequest",
+    "LetterRequest",
+    "NoticeCode",
+    "Notification",
+    "NotificationState",
+    "OneTimeCode",
+    "OutboxMessage",
+    "PersonRemedy",
+    "PersonSession",
+    "Remedy",
+    "RemedyEvent",
+    "RemedyStatus",
+    "Representation",
+    "RepresentationMethod",
+    "RowBoundRecord",
+    "SmsOptOut",
+    "StaffRole",
+    "StaffUser",
+    "utcnow",
 ]

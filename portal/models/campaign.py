@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.models.base import Base, enum_column, utcnow
+from portal.models.base import Base, Encrypted, RowBoundRecord, encrypted_column, enum_column, utcnow
 
 
 class Channel(StrEnum):
@@ -76,8 +76,12 @@ class NoticeCode(Base):
     revoked_at: Mapped[datetime | None]
 
 
-class Notification(Base):
-    """One notice to one person in one campaign: the unit the outbox workers send."""
+class Notification(RowBoundRecord, Base):
+    """One notice to one person in one campaign: the unit the outbox workers send.
+
+    The recipient and the text (which holds the plain notice code) are kept encrypted only
+    until the provider has accepted the message; then the text is wiped, so the plain code
+    exists only in the message itself."""
 
     __tablename__ = "notification"
     __table_args__ = (
@@ -85,7 +89,6 @@ class Notification(Base):
         Index("ix_notification_due", "state", "next_attempt_at"),
     )
 
-    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     campaign_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("campaign.id", ondelete="CASCADE"))
     person_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("affected_person.id", ondelete="CASCADE"), index=True)
     notice_code_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("notice_code.id"))
@@ -103,3 +106,9 @@ class Notification(Base):
     sent_at: Mapped[datetime | None]
     delivered_at: Mapped[datetime | None]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    recipient_encrypted: Mapped[bytes | None] = encrypted_column()
+    body_encrypted: Mapped[bytes | None] = encrypted_column()
+    final_at: Mapped[datetime | None]
+
+    recipient = Encrypted()
+    body = Encrypted()

@@ -1,0 +1,110 @@
+"""Sending SMS through Twilio's Messages API, and reading back what was sent.
+
+The official `twilio` client does the HTTP. Two things it does not do are ours (DESIGN.md §7):
+- another API host (a local stand-in in tests): `HostRewritingHttpClient` rewrites every
+  request's scheme and host to `TWILIO_API_BASE_URL`;
+- retries: the client never retries, so every failure becomes an `SmsSendError` that says
+  whether trying again can help. Its message holds the error code and HTTP status only: a
+  `TwilioRestException` usually quotes the recipient's number and must never be logged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import urlsplit, urlunsplit
+
+import requests
+from twilio.base.exceptions import TwilioRestException
+from twilio.http.http_client import TwilioHttpClient
+from twilio.rest import Client
+
+# Twilio error codes that no retry can fix: the number, the sender or the recipient's choice.
+PERMANENT_ERRORS = frozenset({
+    21211,  # invalid 'To' number
+    21408,  # no permission to send to this region
+    21610,  # the recipient replied STOP
+    21612,  # the 'To' number cannot be reached from this sender
+    21614,  # 'To' is not a mobile number
+    21617,  # the body is too long
+    21635,  # not a valid mobile number for this message type
+})
+RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+REQUEST_TIMEOUT = 10  # seconds
+
+
+class SmsSendError(Exception):
+    """A message the provider did not accept. `retryable` says whether to try again later."""
+
+    def __init__(self, *, code: str, status: int | None, retryable: bool) -> None:
+        super().__init__(f"SMS not accepted: code {code}, HTTP status {status}")
+        self.code = code
+        self.status = status
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class ProviderMessage:
+    sid: str
+    body: str
+    status: str
+    created_at: datetime | None
+
+
+class HostRewritingHttpClient(TwilioHttpClient):
+    """Sends every request to `base_url`'s scheme and host, keeping Twilio's paths."""
+
+    def __init__(self, base_url: str, *, timeout: float = REQUEST_TIMEOUT) -> None:
+        super().__init__(timeout=timeout)
+        target = urlsplit(base_url)
+        self._scheme, self._netloc = target.scheme, target.netloc
+
+    def request(self, method, url, params=None, data=None, headers=None, auth=None, timeout=None,
+                allow_redirects=False):
+        parts = urlsplit(url)
+        rewritten = urlunsplit((self._scheme, self._netloc, parts.path, parts.query, parts.fragment))
+        return super().request(method, rewritten, params, data, headers, auth, timeout, allow_redirects)
+
+
+class TwilioSmsSender:
+    """Sends from a Messaging Service when one is configured, else from a number."""
+
+    def __init__(self, account_sid: str, auth_token: str, *, messaging_service_sid: str | None = None,
+                 from_number: str | None = None, api_base_url: str | None = None,
+                 status_callback: str | None = None) -> None:
+        if not (messaging_service_sid or from_number):
+            raise ValueError("Twilio needs a Messaging Service SID or a From number.")
+        http_client = HostRewritingHttpClient(api_base_url) if api_base_url else TwilioHttpClient(
+            timeout=REQUEST_TIMEOUT)
+        self._client = Client(account_sid, auth_token, http_client=http_client)
+        self._sender = {"messaging_service_sid": messaging_service_sid} if messaging_service_sid else {
+            "from_": from_number}
+        self._status_callback = status_callback
+
+    def send(self, recipient: str, body: str) -> str:
+        """Hand one message to Twilio; return its SID. Raises SmsSendError."""
+        extra = {"status_callback": self._status_callback} if self._status_callback else {}
+        try:
+            message = self._client.messages.create(to=recipient, body=body, **self._sender, **extra)
+        except TwilioRestException as error:
+            raise _classified(error) from None
+        except (requests.Timeout, requests.ConnectionError):
+            raise SmsSendError(code="timeout", status=None, retryable=True) from None
+        return message.sid
+
+    def messages_to(self, recipient: str, *, limit: int = 50) -> list[ProviderMessage]:
+        """The newest messages Twilio has for `recipient`, newest first. Used to find out,
+        after a crash, whether a message was accepted before its SID could be recorded."""
+        try:
+            found = self._client.messages.list(to=recipient, limit=limit)
+        except TwilioRestException as error:
+            raise _classified(error) from None
+        except (requests.Timeout, requests.ConnectionError):
+            raise SmsSendError(code="timeout", status=None, retryable=True) from None
+        return [ProviderMessage(m.sid, m.body or "", str(m.status), m.date_created) for m in found]
+
+
+def _classified(error: TwilioRestException) -> SmsSendError:
+    permanent = error.code in PERMANENT_ERRORS or (
+        error.status not in RETRYABLE_STATUSES and 400 <= error.status < 500)
+    return SmsSendError(code=str(error.code or error.status), status=error.status, retryable=not permanent)
