@@ -5,18 +5,27 @@ flow without an account anywhere. `twilio` sends through Twilio (see DESIGN.md Â
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Protocol
 
 from flask import current_app
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.config import ConfigurationError
-from portal.models import OutboxMessage
+from portal.messaging.twilio_sms import ProviderMessage, TwilioSmsSender
+from portal.models import OutboxMessage, utcnow
+
+STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
+OUTBOX_LOOKBACK = timedelta(days=3)
 
 
 class SmsSender(Protocol):
     def send(self, recipient: str, body: str) -> str:
         """Send `body` to an E.164 number; return the provider's message id."""
+        ...
+
+    def messages_to(self, recipient: str) -> list[ProviderMessage]:
+        """The newest messages the provider holds for `recipient` (for reconciliation)."""
         ...
 
 
@@ -32,10 +41,22 @@ class OutboxSmsSender:
         self._db.flush()
         return f"outbox-{message.id}"
 
+    def messages_to(self, recipient: str) -> list[ProviderMessage]:
+        # Recipients are encrypted, so recent messages are read and compared; local use only.
+        recent = self._db.scalars(select(OutboxMessage).where(OutboxMessage.created_at > utcnow() - OUTBOX_LOOKBACK)
+                                  .order_by(OutboxMessage.created_at.desc())).all()
+        return [ProviderMessage(f"outbox-{message.id}", message.body or "", "delivered", message.created_at)
+                for message in recent if message.recipient == recipient]
+
 
 def sms_sender(db: Session) -> SmsSender:
     """The sender the configuration names."""
-    backend = current_app.config["SMS_BACKEND"]
-    if backend == "outbox":
+    if current_app.config["SMS_BACKEND"] == "outbox":
         return OutboxSmsSender(db)
-    raise ConfigurationError(f"SMS backend {backend!r} is not available in this version.")
+    config = current_app.config
+    return TwilioSmsSender(
+        config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
+        messaging_service_sid=config["TWILIO_MESSAGING_SERVICE_SID"], from_number=config["TWILIO_FROM_NUMBER"],
+        api_base_url=config["TWILIO_API_BASE_URL"], timeout=config["TWILIO_TIMEOUT_SECONDS"],
+        status_callback=config["PUBLIC_BASE_URL"].rstrip("/") + STATUS_CALLBACK_PATH,
+    )

@@ -19,6 +19,8 @@ from twilio.base.exceptions import TwilioRestException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
+from portal.config import ConfigurationError
+
 # Twilio error codes that no retry can fix: the number, the sender or the recipient's choice.
 PERMANENT_ERRORS = frozenset({
     21211,  # invalid 'To' number
@@ -71,11 +73,12 @@ class TwilioSmsSender:
 
     def __init__(self, account_sid: str, auth_token: str, *, messaging_service_sid: str | None = None,
                  from_number: str | None = None, api_base_url: str | None = None,
-                 status_callback: str | None = None) -> None:
-        if not (messaging_service_sid or from_number):
-            raise ValueError("Twilio needs a Messaging Service SID or a From number.")
-        http_client = HostRewritingHttpClient(api_base_url) if api_base_url else TwilioHttpClient(
-            timeout=REQUEST_TIMEOUT)
+                 status_callback: str | None = None, timeout: float = REQUEST_TIMEOUT) -> None:
+        if not (account_sid and auth_token and (messaging_service_sid or from_number)):
+            raise ConfigurationError("SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and "
+                                     "TWILIO_MESSAGING_SERVICE_SID or TWILIO_FROM_NUMBER.")
+        http_client = (HostRewritingHttpClient(api_base_url, timeout=timeout) if api_base_url
+                       else TwilioHttpClient(timeout=timeout))
         self._client = Client(account_sid, auth_token, http_client=http_client)
         self._sender = {"messaging_service_sid": messaging_service_sid} if messaging_service_sid else {
             "from_": from_number}

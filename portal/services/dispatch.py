@@ -1,0 +1,250 @@
+"""From an approved campaign to one accepted message per recipient: never none, never two.
+
+The outbox is the `notification` table. Each row moves forward only:
+
+    pending ──claim──▶ sending ──provider accepted──▶ sent ──callback──▶ delivered / failed
+       ▲                  │
+       └──not accepted────┘ (429, or a 5xx or timeout that reconciliation shows was not accepted)
+
+- **Writing the outbox** (`write_notifications`): one row per audience member, each with a
+  fresh notice code whose Argon2id hash is stored; the plain code goes only into the row's
+  encrypted text, which is wiped once the provider has accepted the message.
+- **Claiming** (`claim_due`) commits `sending` before anything is sent. PostgreSQL workers use
+  `FOR UPDATE SKIP LOCKED`; every claim is also a conditional UPDATE, so two workers (or
+  SQLite, which has no SKIP LOCKED) can never both claim a row.
+- **A row in `sending` without a provider id** means a send may or may not have reached the
+  provider: a timeout, a 5xx, or a worker killed mid-send. Before such a row is sent again it
+  is reconciled against the provider's messages to that recipient: a message with the same
+  text (which holds the one-time notice code, so it cannot be another notice) created after
+  the claim means it was accepted, and its id is recorded instead of sending again.
+- **The sweeper** reconciles rows left in `sending` by dead workers, and gives up on messages
+  that got no final status within `FINAL_STATUS_TIMEOUT` (default 72 hours), recording a
+  temporary failure.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from portal.messaging.twilio_sms import ProviderMessage, SmsSendError
+from portal.models import Campaign, CampaignState, Channel, NoticeCode, Notification, NotificationState
+from portal.security.codes import generate_notice_code, normalise_notice_code
+from portal.security.hashing import hash_secret
+from portal.services.audiences import Recipient, recipients
+
+log = logging.getLogger(__name__)
+
+FINAL_STATES = frozenset({NotificationState.DELIVERED, NotificationState.FAILED, NotificationState.UNDELIVERABLE,
+                          NotificationState.CANCELLED})
+MAX_ATTEMPTS = 8
+FIRST_RETRY = timedelta(seconds=5)
+LONGEST_RETRY = timedelta(minutes=30)
+STALE_CLAIM = timedelta(minutes=5)  # a `sending` row this old belongs to a dead worker
+CLOCK_SKEW = timedelta(minutes=5)  # between our clock and the provider's
+WRITE_BATCH = 200
+HASHING_THREADS = 4  # argon2-cffi releases the GIL while hashing
+
+
+class OutboundSms(Protocol):
+    def send(self, recipient: str, body: str) -> str: ...
+    def messages_to(self, recipient: str) -> list[ProviderMessage]: ...
+
+
+class SendPace(Protocol):
+    def wait_for_turn(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Settings:
+    portal_url: str
+    final_status_timeout: timedelta = timedelta(hours=72)
+
+
+# Writing the outbox
+
+
+def write_notifications(db: Session, campaign: Campaign, settings: Settings, *, now: datetime,
+                        batch: int = WRITE_BATCH) -> int:
+    """Write the next `batch` notifications of an approved campaign and commit; returns how
+    many. When none are left to write, the campaign moves on to `sending`."""
+    last = db.scalar(select(func.max(Notification.person_id)).where(Notification.campaign_id == campaign.id))
+    chosen = list(recipients(db, campaign.audience, campaign.channel, after=last, limit=batch))
+    codes = _new_codes(len(chosen))
+    for recipient, (code, code_hash) in zip(chosen, codes, strict=True):
+        db.add(_notification(db, campaign, recipient, code, code_hash, settings, now))
+    if not chosen:
+        campaign.state = CampaignState.SENDING
+    db.commit()
+    return len(chosen)
+
+
+def _new_codes(count: int) -> list[tuple[str, str]]:
+    codes = [generate_notice_code() for _ in range(count)]
+    with ThreadPoolExecutor(HASHING_THREADS) as pool:
+        hashes = list(pool.map(lambda code: hash_secret(normalise_notice_code(code) or ""), codes))
+    return list(zip(codes, hashes, strict=True))
+
+
+def _notification(db: Session, campaign: Campaign, recipient: Recipient, code: str, code_hash: str,
+                  settings: Settings, now: datetime) -> Notification:
+    notice_code = NoticeCode(id=uuid.uuid4(), person_id=recipient.person_id, code_hash=code_hash, issued_at=now)
+    db.add(notice_code)
+    return Notification(
+        campaign_id=campaign.id, person_id=recipient.person_id, notice_code_id=notice_code.id,
+        channel=campaign.channel, locale=recipient.locale, state=NotificationState.PENDING,
+        recipient=recipient.phone, body=notice_text(campaign, recipient.locale, code, settings.portal_url),
+        next_attempt_at=campaign.send_after or now, created_at=now, updated_at=now,
+    )
+
+
+def notice_text(campaign: Campaign, locale: str, code: str, portal_url: str) -> str:
+    """The campaign's text in `locale` (English when it has none), its two placeholders filled."""
+    template = campaign.templates.get(locale) or campaign.templates["en"]
+    return template.replace("((notice_code))", code).replace("((portal_url))", portal_url)
+
+
+# Sending
+
+
+def claim_due(db: Session, worker: str, *, now: datetime, limit: int) -> list[Notification]:
+    """Mark up to `limit` due SMS notifications `sending` for this worker, and commit."""
+    query = (select(Notification.id)
+             .where(Notification.state == NotificationState.PENDING, Notification.channel == Channel.SMS,
+                    Notification.next_attempt_at <= now)
+             .order_by(Notification.next_attempt_at).limit(limit))
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    claimed = []
+    for notification_id in db.scalars(query).all():
+        won = db.execute(
+            update(Notification)
+            .where(Notification.id == notification_id, Notification.state == NotificationState.PENDING)
+            .values(state=NotificationState.SENDING, claimed_by=worker, claimed_at=now,
+                    attempts=Notification.attempts + 1, updated_at=now)
+        ).rowcount
+        if won:
+            claimed.append(notification_id)
+    db.commit()
+    # populate_existing: rows this session saw before the UPDATE must not keep their old state.
+    return list(db.scalars(select(Notification).where(Notification.id.in_(claimed))
+                           .order_by(Notification.next_attempt_at).execution_options(populate_existing=True)))
+
+
+def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: Iterable[Notification], *,
+                 clock: Callable[[], datetime]) -> None:
+    """Send each claimed notification once, committing after each, so a crash loses at most
+    the knowledge of one send (which reconciliation recovers)."""
+    for notification in notifications:
+        pace.wait_for_turn()
+        try:
+            provider_id = sms.send(notification.recipient or "", notification.body or "")
+        except SmsSendError as error:
+            _not_accepted(notification, error, clock())
+        else:
+            _accepted(notification, provider_id, clock())
+        db.commit()
+
+
+def _accepted(notification: Notification, provider_id: str, now: datetime) -> None:
+    notification.provider_message_id = provider_id
+    notification.state = NotificationState.SENT
+    notification.sent_at = now
+    notification.body = None  # the plain notice code now exists only in the message
+    notification.error_code = None
+
+
+def _not_accepted(notification: Notification, error: SmsSendError, now: datetime) -> None:
+    notification.error_code = error.code
+    if not error.retryable:
+        _finish(notification, NotificationState.UNDELIVERABLE, now)
+    elif notification.attempts >= MAX_ATTEMPTS:
+        _finish(notification, NotificationState.FAILED, now)
+    elif error.status == 429:
+        _retry_later(notification, now)
+    # Otherwise (a 5xx or a timeout) the provider may have accepted it: the row stays
+    # `sending` until reconciliation says whether it did.
+
+
+def _retry_later(notification: Notification, now: datetime) -> None:
+    delay = min(FIRST_RETRY * 2 ** max(notification.attempts - 1, 0), LONGEST_RETRY)
+    notification.state = NotificationState.PENDING
+    notification.next_attempt_at = now + delay
+    notification.claimed_by = None
+
+
+def _finish(notification: Notification, state: NotificationState, now: datetime) -> None:
+    notification.state = state
+    notification.final_at = now
+    notification.body = None
+    notification.recipient = None
+
+
+# Recovering
+
+
+def reconcile_unconfirmed(db: Session, sms: OutboundSms, *, now: datetime, worker: str | None = None,
+                          stale_after: timedelta = STALE_CLAIM) -> int:
+    """Settle `sending` rows that have no provider id: this worker's own failed sends at once,
+    other workers' once they are `stale_after` old. Returns how many were settled."""
+    query = select(Notification).where(Notification.state == NotificationState.SENDING,
+                                       Notification.provider_message_id.is_(None))
+    own = Notification.claimed_by == worker
+    query = query.where(own | (Notification.claimed_at < now - stale_after)) if worker else query.where(
+        Notification.claimed_at < now - stale_after)
+    settled = 0
+    for notification in db.scalars(query.limit(WRITE_BATCH)).all():
+        try:
+            found = _accepted_copy(notification, sms.messages_to(notification.recipient or ""))
+        except SmsSendError:
+            continue  # the provider cannot tell us now; the next pass asks again
+        if found:
+            _accepted(notification, found.sid, now)
+        elif notification.attempts >= MAX_ATTEMPTS:
+            _finish(notification, NotificationState.FAILED, now)
+        else:
+            _retry_later(notification, now)
+        db.commit()
+        settled += 1
+    return settled
+
+
+def _accepted_copy(notification: Notification, messages: list[ProviderMessage]) -> ProviderMessage | None:
+    claimed_at = notification.claimed_at
+    for message in messages:
+        recent = message.created_at is None or claimed_at is None or message.created_at >= claimed_at - CLOCK_SKEW
+        if recent and message.body == notification.body:
+            return message
+    return None
+
+
+def time_out_silent_messages(db: Session, settings: Settings, *, now: datetime) -> int:
+    """Sent messages with no final status after the configured time: a temporary failure."""
+    silent = db.scalars(select(Notification).where(
+        Notification.state == NotificationState.SENT,
+        Notification.sent_at < now - settings.final_status_timeout).limit(WRITE_BATCH)).all()
+    for notification in silent:
+        notification.error_code = "no-final-status"
+        _finish(notification, NotificationState.FAILED, now)
+    db.commit()
+    return len(silent)
+
+
+def complete_finished_campaigns(db: Session, *, now: datetime) -> int:
+    """Campaigns in `sending` whose every notification has reached a final state."""
+    open_rows = select(Notification.id).where(Notification.campaign_id == Campaign.id,
+                                              Notification.state.not_in(FINAL_STATES)).exists()
+    finished = db.scalars(select(Campaign).where(Campaign.state == CampaignState.SENDING, ~open_rows)).all()
+    for campaign in finished:
+        campaign.state = CampaignState.COMPLETED
+        campaign.completed_at = now
+    db.commit()
+    return len(finished)

@@ -1,0 +1,63 @@
+"""The dispatch worker (`flask worker`): one loop that writes outboxes, sends, recovers and
+sweeps. Any number may run at once, on any machine; see dispatch.py for why that is safe."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.models import Campaign, CampaignState, utcnow
+from portal.services import dispatch
+
+log = logging.getLogger(__name__)
+SEND_BATCH = 50
+
+
+@dataclass
+class Worker:
+    name: str
+    sms_for: Callable[[Session], dispatch.OutboundSms]  # the outbox sender writes in the same session
+    pace: dispatch.SendPace
+    settings: dispatch.Settings
+    batch: int = SEND_BATCH
+
+    def work_once(self, db: Session) -> int:
+        """One pass; returns how much it did (0: nothing to do)."""
+        sms = self.sms_for(db)
+        done = self._write_outboxes(db)
+        claimed = dispatch.claim_due(db, self.name, now=utcnow(), limit=self.batch)
+        dispatch.send_claimed(db, sms, self.pace, claimed, clock=utcnow)
+        done += len(claimed)
+        done += dispatch.reconcile_unconfirmed(db, sms, now=utcnow(), worker=self.name)
+        done += dispatch.time_out_silent_messages(db, self.settings, now=utcnow())
+        dispatch.complete_finished_campaigns(db, now=utcnow())
+        return done
+
+    def run(self, sessions: Callable[[], Session], *, stop: Callable[[], bool], idle_seconds: float = 1.0) -> None:
+        """Work until `stop()` says so, resting while there is nothing to do."""
+        while not stop():
+            with sessions() as db:
+                done = self.work_once(db)
+            if not done:
+                time.sleep(idle_seconds)
+
+    def _write_outboxes(self, db: Session) -> int:
+        query = select(Campaign).where(Campaign.state == CampaignState.APPROVED).order_by(Campaign.decided_at)
+        if db.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)  # one writer per campaign
+        campaign = db.scalars(query.limit(1)).first()
+        if campaign is None:
+            db.rollback()
+            return 0
+        try:
+            return dispatch.write_notifications(db, campaign, self.settings, now=utcnow()) or 1
+        except IntegrityError:
+            # Another worker wrote the same people first (SQLite has no row locks to skip).
+            db.rollback()
+            return 1
