@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.messaging.twilio_sms import ProviderMessage, SmsSendError
@@ -76,7 +76,8 @@ def write_notifications(db: Session, campaign: Campaign, settings: Settings, *, 
                         batch: int = WRITE_BATCH) -> int:
     """Write the next `batch` notifications of an approved campaign and commit; returns how
     many. When none are left to write, the campaign moves on to `sending`."""
-    last = db.scalar(select(func.max(Notification.person_id)).where(Notification.campaign_id == campaign.id))
+    last = db.scalar(select(Notification.person_id).where(Notification.campaign_id == campaign.id)
+                     .order_by(Notification.person_id.desc()).limit(1))
     chosen = list(recipients(db, campaign.audience, campaign.channel, after=last, limit=batch))
     codes = _new_codes(len(chosen))
     for recipient, (code, code_hash) in zip(chosen, codes, strict=True):
