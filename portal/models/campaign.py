@@ -4,7 +4,7 @@ codes those notifications carry."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, time
 from enum import StrEnum
 from typing import Any
 
@@ -57,6 +57,11 @@ class Campaign(Base):
     approved_by_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("staff_user.id"))
     decision_reason: Mapped[str | None] = mapped_column(String(500))
     send_after: Mapped[datetime | None]
+    # No SMS goes out between these local times (in `timezone`); both or neither are set.
+    quiet_start: Mapped[time | None]
+    quiet_end: Mapped[time | None]
+    timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    test_sent_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None]
     decided_at: Mapped[datetime | None]

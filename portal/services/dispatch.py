@@ -40,6 +40,7 @@ from portal.models import Campaign, CampaignState, Channel, NoticeCode, Notifica
 from portal.security.codes import generate_notice_code, normalise_notice_code
 from portal.security.hashing import hash_secret
 from portal.services.audiences import Recipient, recipients
+from portal.services.schedule import in_quiet_hours
 
 log = logging.getLogger(__name__)
 
@@ -117,11 +118,15 @@ def notice_text(campaign: Campaign, locale: str, code: str, portal_url: str) -> 
 
 
 def claim_due(db: Session, worker: str, *, now: datetime, limit: int) -> list[Notification]:
-    """Mark up to `limit` due SMS notifications `sending` for this worker, and commit."""
+    """Mark up to `limit` due SMS notifications `sending` for this worker, and commit.
+    Campaigns in their quiet hours wait."""
     query = (select(Notification.id)
              .where(Notification.state == NotificationState.PENDING, Notification.channel == Channel.SMS,
                     Notification.next_attempt_at <= now)
              .order_by(Notification.next_attempt_at).limit(limit))
+    resting = _campaigns_in_quiet_hours(db, now)
+    if resting:
+        query = query.where(Notification.campaign_id.not_in(resting))
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
     claimed = []
@@ -138,6 +143,13 @@ def claim_due(db: Session, worker: str, *, now: datetime, limit: int) -> list[No
     # populate_existing: rows this session saw before the UPDATE must not keep their old state.
     return list(db.scalars(select(Notification).where(Notification.id.in_(claimed))
                            .order_by(Notification.next_attempt_at).execution_options(populate_existing=True)))
+
+
+def _campaigns_in_quiet_hours(db: Session, now: datetime) -> list[uuid.UUID]:
+    sending = db.scalars(select(Campaign).where(Campaign.state == CampaignState.SENDING,
+                                                Campaign.quiet_start.is_not(None))).all()
+    return [campaign.id for campaign in sending
+            if in_quiet_hours(now, start=campaign.quiet_start, end=campaign.quiet_end, zone=campaign.timezone)]
 
 
 def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: Iterable[Notification], *,
