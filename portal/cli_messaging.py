@@ -46,7 +46,8 @@ def worker_command(once: bool, per_second: int | None, batch: int) -> None:
     storage, prefix = config["RATELIMIT_STORAGE_URI"], config.get("RATELIMIT_KEY_PREFIX", "")
     pace = SharedPace(rate, storage, prefix) if rate else Unpaced()
     settings = Settings(portal_url=config["PUBLIC_BASE_URL"],
-                        final_status_timeout=timedelta(hours=config["FINAL_STATUS_TIMEOUT_HOURS"]))
+                        final_status_timeout=timedelta(hours=config["FINAL_STATUS_TIMEOUT_HOURS"]),
+                        stale_claim=timedelta(seconds=config["STALE_CLAIM_SECONDS"]))
     worker = Worker(f"{socket.gethostname()}-{os.getpid()}", sms_sender, pace, settings, batch=batch)
     if once:
         click.echo(f"Worked on {worker.work_once(session())} items.")

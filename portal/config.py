@@ -45,6 +45,7 @@ def _environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "TWILIO_TIMEOUT_SECONDS": float(environ.get("TWILIO_TIMEOUT_SECONDS", "10")),
         "SMS_PER_SECOND": int(environ.get("SMS_PER_SECOND", "10")),
         "FINAL_STATUS_TIMEOUT_HOURS": float(environ.get("FINAL_STATUS_TIMEOUT_HOURS", "72")),
+        "STALE_CLAIM_SECONDS": float(environ.get("STALE_CLAIM_SECONDS", "120")),
         "REDIS_URL": environ.get("REDIS_URL"),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "HELP_PHONE": environ.get("HELP_PHONE", "1-800-555-0199"),

@@ -49,7 +49,7 @@ FINAL_STATES = frozenset({NotificationState.DELIVERED, NotificationState.FAILED,
 MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(minutes=30)
-STALE_CLAIM = timedelta(minutes=5)  # a `sending` row this old belongs to a dead worker
+STALE_CLAIM = timedelta(minutes=2)  # a `sending` row this old belongs to a dead worker (> 2 send timeouts)
 CLOCK_SKEW = timedelta(minutes=5)  # between our clock and the provider's
 WRITE_BATCH = 200
 HASHING_THREADS = 4  # argon2-cffi releases the GIL while hashing
@@ -68,6 +68,7 @@ class SendPace(Protocol):
 class Settings:
     portal_url: str
     final_status_timeout: timedelta = timedelta(hours=72)
+    stale_claim: timedelta = STALE_CLAIM
 
 
 # Writing the outbox

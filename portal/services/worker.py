@@ -34,7 +34,8 @@ class Worker:
         claimed = dispatch.claim_due(db, self.name, now=utcnow(), limit=self.batch)
         dispatch.send_claimed(db, sms, self.pace, claimed, clock=utcnow)
         done += len(claimed)
-        done += dispatch.reconcile_unconfirmed(db, sms, now=utcnow(), worker=self.name)
+        done += dispatch.reconcile_unconfirmed(db, sms, now=utcnow(), worker=self.name,
+                                               stale_after=self.settings.stale_claim)
         done += dispatch.time_out_silent_messages(db, self.settings, now=utcnow())
         dispatch.complete_finished_campaigns(db, now=utcnow())
         return done
