@@ -30,14 +30,17 @@ def _engine_options(url: str) -> dict[str, Any]:
 
 def _let_sqlalchemy_manage_sqlite_transactions(engine: Engine) -> None:
     # Python's sqlite3 module (before 3.12) opens transactions on its own and breaks
-    # SAVEPOINT; SQLAlchemy's documented remedy is to emit BEGIN itself.
+    # SAVEPOINT; SQLAlchemy's documented remedy is to emit BEGIN itself. IMMEDIATE takes the
+    # write lock at the start, so concurrent writers (web, workers, webhooks) wait for each
+    # other (busy_timeout) instead of failing when a read turns into a write. SQLite is the
+    # local default; production runs PostgreSQL.
     @event.listens_for(engine, "connect")
     def _disable_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 @event.listens_for(Engine, "connect")

@@ -25,7 +25,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.messaging.segments import SmsLength, measure
-from portal.models import AffectedPerson, Campaign, CampaignState, Channel, ContactPreference, StaffUser
+from portal.models import (
+    AffectedPerson,
+    Campaign,
+    CampaignState,
+    Channel,
+    ContactPreference,
+    Notification,
+    StaffUser,
+)
 from portal.services.audiences import audience_people
 from portal.services.audit import record_event
 
@@ -130,6 +138,13 @@ def audience_counts(db: Session, audience: dict[str, Any], channel: Channel) -> 
     language = func.coalesce(ContactPreference.language, AffectedPerson.preferred_language, "en")
     query = audience_people(audience, channel).with_only_columns(language, func.count()).order_by(None)
     return Counter({locale: count for locale, count in db.execute(query.group_by(language))})
+
+
+def progress(db: Session, campaign_id: uuid.UUID) -> Counter[str]:
+    """Notifications per state, for the progress page and the report."""
+    rows = db.execute(select(Notification.state, func.count()).where(Notification.campaign_id == campaign_id)
+                      .group_by(Notification.state))
+    return Counter({state.value: count for state, count in rows})
 
 
 def submit(db: Session, campaign: Campaign, author: StaffUser, *, now: datetime, confirm_repeat: bool = False) -> None:

@@ -69,6 +69,7 @@ class Settings:
     portal_url: str
     final_status_timeout: timedelta = timedelta(hours=72)
     stale_claim: timedelta = STALE_CLAIM
+    first_retry: timedelta = FIRST_RETRY
 
 
 # Writing the outbox
@@ -154,7 +155,7 @@ def _campaigns_in_quiet_hours(db: Session, now: datetime) -> list[uuid.UUID]:
 
 
 def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: Iterable[Notification], *,
-                 clock: Callable[[], datetime]) -> None:
+                 clock: Callable[[], datetime], first_retry: timedelta = FIRST_RETRY) -> None:
     """Send each claimed notification once, committing after each, so a crash loses at most
     the knowledge of one send (which reconciliation recovers)."""
     for notification in notifications:
@@ -162,7 +163,7 @@ def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: I
         try:
             provider_id = sms.send(notification.recipient or "", notification.body or "")
         except SmsSendError as error:
-            _not_accepted(notification, error, clock())
+            _not_accepted(notification, error, clock(), first_retry)
         else:
             _accepted(notification, provider_id, clock())
         db.commit()
@@ -176,20 +177,20 @@ def _accepted(notification: Notification, provider_id: str, now: datetime) -> No
     notification.error_code = None
 
 
-def _not_accepted(notification: Notification, error: SmsSendError, now: datetime) -> None:
+def _not_accepted(notification: Notification, error: SmsSendError, now: datetime, first_retry: timedelta) -> None:
     notification.error_code = error.code
     if not error.retryable:
         _finish(notification, NotificationState.UNDELIVERABLE, now)
     elif notification.attempts >= MAX_ATTEMPTS:
         _finish(notification, NotificationState.FAILED, now)
     elif error.status == 429:
-        _retry_later(notification, now)
+        _retry_later(notification, now, first_retry)
     # Otherwise (a 5xx or a timeout) the provider may have accepted it: the row stays
     # `sending` until reconciliation says whether it did.
 
 
-def _retry_later(notification: Notification, now: datetime) -> None:
-    delay = min(FIRST_RETRY * 2 ** max(notification.attempts - 1, 0), LONGEST_RETRY)
+def _retry_later(notification: Notification, now: datetime, first_retry: timedelta = FIRST_RETRY) -> None:
+    delay = min(first_retry * 2 ** max(notification.attempts - 1, 0), LONGEST_RETRY)
     notification.state = NotificationState.PENDING
     notification.next_attempt_at = now + delay
     notification.claimed_by = None
@@ -206,7 +207,7 @@ def _finish(notification: Notification, state: NotificationState, now: datetime)
 
 
 def reconcile_unconfirmed(db: Session, sms: OutboundSms, *, now: datetime, worker: str | None = None,
-                          stale_after: timedelta = STALE_CLAIM) -> int:
+                          stale_after: timedelta = STALE_CLAIM, first_retry: timedelta = FIRST_RETRY) -> int:
     """Settle `sending` rows that have no provider id: this worker's own failed sends at once,
     other workers' once they are `stale_after` old. Returns how many were settled."""
     query = select(Notification).where(Notification.state == NotificationState.SENDING,
@@ -225,7 +226,7 @@ def reconcile_unconfirmed(db: Session, sms: OutboundSms, *, now: datetime, worke
         elif notification.attempts >= MAX_ATTEMPTS:
             _finish(notification, NotificationState.FAILED, now)
         else:
-            _retry_later(notification, now)
+            _retry_later(notification, now, first_retry)
         db.commit()
         settled += 1
     return settled

@@ -32,10 +32,11 @@ class Worker:
         sms = self.sms_for(db)
         done = self._write_outboxes(db)
         claimed = dispatch.claim_due(db, self.name, now=utcnow(), limit=self.batch)
-        dispatch.send_claimed(db, sms, self.pace, claimed, clock=utcnow)
+        dispatch.send_claimed(db, sms, self.pace, claimed, clock=utcnow, first_retry=self.settings.first_retry)
         done += len(claimed)
         done += dispatch.reconcile_unconfirmed(db, sms, now=utcnow(), worker=self.name,
-                                               stale_after=self.settings.stale_claim)
+                                               stale_after=self.settings.stale_claim,
+                                               first_retry=self.settings.first_retry)
         done += dispatch.time_out_silent_messages(db, self.settings, now=utcnow())
         dispatch.complete_finished_campaigns(db, now=utcnow())
         return done
