@@ -39,8 +39,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.web.public import blueprint as public
+    from portal.web.staff import blueprint as staff
+    from portal.web.webhooks import blueprint as webhooks
 
     app.register_blueprint(public)
+    app.register_blueprint(staff)
+    app.register_blueprint(webhooks)
 
 
 def _quiet_loggers_that_leak_personal_data() -> None:

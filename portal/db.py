@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
 _EXTENSION = "portal.database"
+# Execution option for connections that only read (on SQLite: no write lock is taken).
+READ_ONLY_OPTION = "portal_read_only"
 
 
 class Database:
@@ -33,14 +35,16 @@ def _let_sqlalchemy_manage_sqlite_transactions(engine: Engine) -> None:
     # SAVEPOINT; SQLAlchemy's documented remedy is to emit BEGIN itself. IMMEDIATE takes the
     # write lock at the start, so concurrent writers (web, workers, webhooks) wait for each
     # other (busy_timeout) instead of failing when a read turns into a write. SQLite is the
-    # local default; production runs PostgreSQL.
+    # local default; production runs PostgreSQL. Connections that only read can say so with
+    # the READ_ONLY_OPTION execution option.
     @event.listens_for(engine, "connect")
     def _disable_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.isolation_level = None
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        deferred = connection.get_execution_options().get(READ_ONLY_OPTION)
+        connection.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 @event.listens_for(Engine, "connect")
@@ -49,7 +53,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA busy_timeout=15000")
         cursor.close()
 
 

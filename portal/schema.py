@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 from portal.config import REPOSITORY_ROOT
-from portal.db import database
+from portal.db import READ_ONLY_OPTION, database
 
 
 class SchemaOutdated(RuntimeError):
@@ -38,7 +38,7 @@ def autogenerate_revision(message: str) -> None:
 
 
 def current_revision() -> str | None:
-    with database().engine.connect() as connection:
+    with database().engine.connect().execution_options(**{READ_ONLY_OPTION: True}) as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 

@@ -48,7 +48,7 @@ def write_all(db, campaign):
 
 def send_due(db, provider, worker="worker-1"):
     claimed = dispatch.claim_due(db, worker, now=utcnow(), limit=50)
-    dispatch.send_claimed(db, provider, NoPace(), claimed, clock=utcnow)
+    dispatch.send_claimed(db, provider, NoPace(), claimed, worker=worker, clock=utcnow)
     return claimed
 
 

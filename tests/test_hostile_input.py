@@ -26,6 +26,7 @@ from sqlalchemy import func, select, update
 from portal.models import Base, ContactPreference, OneTimeCode, PersonRemedy
 from portal.security.rate_limits import limiter
 from tests.pages import csrf_token, submit, text_of
+from tests.staff_pages import STAFF_PASSWORD, staff_password_step
 from tests.test_public_contact import catalogue_messages
 from tests.test_public_identify import identify, person, sign_in_with_notice_code  # noqa: F401
 
@@ -93,6 +94,8 @@ PHONES = either(
 ADDRESS_LINE = either("1450 Wilshire Blvd", "Apt 4", "Calle 23 No. 1055", "Los Angeles", "La Habana", "")
 ZIP_CODES = either("90017", "90017-1234", "90017 1234", "9001", "900171234", "٩٠٠١٧", "９００１７", "ABCDE")
 REFERENCES = either("CL-7K3M-Q9TX-2PB4", "cl7k3mq9tx2pb4", "CL-OOOO-IIII-LLLL", "CL", "CL-7K3M-Q9TX-2PB")
+EMAILS = either("someone@agency.example", "SOMEONE@Agency.Example ", "someone", "@agency.example", "a@b", "")
+PASSWORDS = either(STAFF_PASSWORD, "", " ", "x" * 2000)
 NEXT_PATHS = either(
     "/", "/check/a-number", "//evil.example", "/\\evil.example", "https://evil.example/", "/\t/evil.example",
     "/\n/evil.example", "/\r\n/evil.example", " //evil.example", "\t//evil.example", "javascript:alert(1)",
@@ -148,10 +151,12 @@ FORMS = [
              "country": either("CU", "MX", "US", "PR", "XX", "cu", "")})),
     Form("public.contact_language", "/you/contact/language", "signed-in",
          st.fixed_dictionaries({"language": either("en", "es", "xx", "EN", "")})),
+    Form("staff.sign_in", "/staff/sign-in", "start", st.fixed_dictionaries({"email": EMAILS, "password": PASSWORDS})),
+    Form("staff.sign_in_code", "/staff/sign-in/code", "staff-code", st.fixed_dictionaries({"code": CODES})),
 ]
 # Forms with nothing but the CSRF token: the hostile token and fields test covers them.
 ONE_BUTTON_FORMS = {"public.request_letter", "public.sign_out", "public.issue_letter", "public.contact_lawyer",
-                    "public.contact_stop_texts"}
+                    "public.contact_stop_texts", "staff.sign_out"}
 URL_ARGUMENTS = {"code": "release_review", "language_code": "mam"}  # a real value for each route argument
 NEW_PHONE_SHOWN = "+52 55 1234 5678"
 
@@ -184,6 +189,7 @@ JOURNEYS: dict[str, list[Callable]] = {
     "text-code": [_identified, _asked_for_a_text],
     "signed-in": [_signed_in],
     "phone-code": [_signed_in, _asked_to_confirm_a_phone],
+    "staff-code": [staff_password_step],
 }
 
 
@@ -354,7 +360,10 @@ def test_the_language_choice_never_sends_anyone_to_another_site(client, target):
 
 
 def post_rules(app):
-    return sorted((rule for rule in app.url_map.iter_rules() if "POST" in rule.methods), key=lambda rule: rule.rule)
+    """Every form POST route. Webhooks are left out: they take no CSRF token but Twilio's
+    signature, tested in test_webhooks.py."""
+    return sorted((rule for rule in app.url_map.iter_rules()
+                   if "POST" in rule.methods and not rule.endpoint.startswith("webhooks.")), key=lambda rule: rule.rule)
 
 
 def url_of(rule) -> str:

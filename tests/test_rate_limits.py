@@ -31,7 +31,7 @@ TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 STORAGES = ["memory"] + (["redis"] if TEST_REDIS_URL else [])  # Redis cases are not collected without Redis
 MOST_POSTS = parse(FORM_POSTS_PER_CLIENT).amount  # no form takes more POSTs than this from one client
 URL_ARGUMENTS = {"code": "release_review", "language_code": "mam"}  # a real value for each route argument
-ENDS_THE_SESSION = {"public.sign_out"}  # posted last, so that the other forms are posted signed in
+ENDS_THE_SESSION = {"public.sign_out", "staff.sign_out"}  # posted last, so that the other forms are posted signed in
 SHARED_FORMS = {"public.a_number", "public.contact_channel"}  # one for anyone, one for a signed-in person
 CATALOGUE = catalogue_messages()
 

@@ -117,3 +117,16 @@ class Notification(RowBoundRecord, Base):
 
     recipient = Encrypted()
     body = Encrypted()
+
+
+class EarlyDeliveryReport(Base):
+    """A delivery report for a message id not recorded yet: the provider may call back
+    before the worker has committed the id its send returned. Applied, then deleted, when
+    the id is recorded. Holds no personal data."""
+
+    __tablename__ = "early_delivery_report"
+
+    provider_message_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    provider_status: Mapped[str] = mapped_column(String(20))
+    error_code: Mapped[str | None] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)

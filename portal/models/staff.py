@@ -1,11 +1,12 @@
-"""Agency staff accounts."""
+"""Agency staff accounts, and their sessions in the staff console."""
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, Encrypted, RowBoundRecord, encrypted_column, enum_column, utcnow
@@ -27,10 +28,30 @@ class StaffUser(RowBoundRecord, Base):
     role: Mapped[StaffRole] = enum_column(StaffRole)
     password_hash: Mapped[str] = mapped_column(String(200))
     totp_secret_encrypted: Mapped[bytes | None] = encrypted_column()
+    # Consecutive failed sign-ins (password or code); the account locks at the limit.
     failed_sign_ins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
+    # The TOTP time step of the last code accepted: a code is never accepted twice.
+    last_totp_step: Mapped[int | None]
     last_sign_in_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     totp_secret = Encrypted()
+
+
+class StaffSession(Base):
+    """A staff member's session, held server-side so that signing out, going idle or being
+    deactivated ends it for good, even if the cookie was copied. The cookie carries only a
+    random token; this row holds its SHA-256. Until `second_factor_at` is set the session has
+    passed the password step only and opens nothing but the code page."""
+
+    __tablename__ = "staff_session"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    staff_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    second_factor_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]

@@ -32,14 +32,23 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from portal.messaging.twilio_sms import ProviderMessage, SmsSendError
-from portal.models import Campaign, CampaignState, Channel, NoticeCode, Notification, NotificationState
+from portal.models import (
+    Campaign,
+    CampaignState,
+    Channel,
+    EarlyDeliveryReport,
+    NoticeCode,
+    Notification,
+    NotificationState,
+)
 from portal.security.codes import generate_notice_code, normalise_notice_code
 from portal.security.hashing import hash_secret
 from portal.services.audiences import Recipient, recipients
+from portal.services.delivery_status import apply_held_report
 from portal.services.schedule import in_quiet_hours
 
 log = logging.getLogger(__name__)
@@ -78,13 +87,21 @@ class Settings:
 def write_notifications(db: Session, campaign: Campaign, settings: Settings, *, now: datetime,
                         batch: int = WRITE_BATCH) -> int:
     """Write the next `batch` notifications of an approved campaign and commit; returns how
-    many. When none are left to write, the campaign moves on to `sending`."""
+    many. When none are left to write, the campaign moves on to `sending`.
+
+    The codes are hashed between two short transactions, so no lock is held meanwhile (on
+    SQLite a write lock is the whole database); people another worker wrote meanwhile are
+    skipped."""
     last = db.scalar(select(Notification.person_id).where(Notification.campaign_id == campaign.id)
                      .order_by(Notification.person_id.desc()).limit(1))
     chosen = list(recipients(db, campaign.audience, campaign.channel, after=last, limit=batch))
+    db.commit()
     codes = _new_codes(len(chosen))
+    written = set(db.scalars(select(Notification.person_id).where(
+        Notification.campaign_id == campaign.id, Notification.person_id.in_([r.person_id for r in chosen]))))
     for recipient, (code, code_hash) in zip(chosen, codes, strict=True):
-        db.add(_notification(db, campaign, recipient, code, code_hash, settings, now))
+        if recipient.person_id not in written:
+            db.add(_notification(db, campaign, recipient, code, code_hash, settings, now))
     if not chosen:
         campaign.state = CampaignState.SENDING
     db.commit()
@@ -155,26 +172,54 @@ def _campaigns_in_quiet_hours(db: Session, now: datetime) -> list[uuid.UUID]:
 
 
 def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: Iterable[Notification], *,
-                 clock: Callable[[], datetime], first_retry: timedelta = FIRST_RETRY) -> None:
-    """Send each claimed notification once, committing after each, so a crash loses at most
-    the knowledge of one send (which reconciliation recovers)."""
-    for notification in notifications:
-        pace.wait_for_turn()
-        try:
-            provider_id = sms.send(notification.recipient or "", notification.body or "")
-        except SmsSendError as error:
-            _not_accepted(notification, error, clock(), first_retry)
-        else:
-            _accepted(notification, provider_id, clock())
+                 worker: str, clock: Callable[[], datetime], first_retry: timedelta = FIRST_RETRY) -> None:
+    """Send each claimed notification once, recording the result at once.
+
+    Before each send the claim is renewed, but only if it is still this worker's: a row that
+    waited in the batch long enough to look abandoned may meanwhile have been reconciled by
+    another worker, and is then left alone. The renewal for the next row is committed with
+    the result of the previous one, so each message costs one commit, made as soon as the
+    provider has answered; a crash in between is what reconciliation is for."""
+    queue = list(notifications)
+    still_ours = bool(queue) and _renew_claim(db, queue[0], worker, clock())
+    db.commit()
+    for position, notification in enumerate(queue):
+        if still_ours:
+            pace.wait_for_turn()
+            _send_one(db, sms, notification, clock, first_retry)
+        following = queue[position + 1] if position + 1 < len(queue) else None
+        still_ours = following is not None and _renew_claim(db, following, worker, clock())
         db.commit()
 
 
-def _accepted(notification: Notification, provider_id: str, now: datetime) -> None:
+def _send_one(db: Session, sms: OutboundSms, notification: Notification, clock: Callable[[], datetime],
+              first_retry: timedelta) -> None:
+    try:
+        provider_id = sms.send(notification.recipient or "", notification.body or "")
+    except SmsSendError as error:
+        _not_accepted(notification, error, clock(), first_retry)
+    else:
+        _accepted(db, notification, provider_id, clock())
+
+
+def _renew_claim(db: Session, notification: Notification, worker: str, now: datetime) -> bool:
+    renewed = db.execute(
+        update(Notification)
+        .where(Notification.id == notification.id, Notification.state == NotificationState.SENDING,
+               Notification.claimed_by == worker, Notification.provider_message_id.is_(None))
+        .values(claimed_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    return bool(renewed)
+
+
+def _accepted(db: Session, notification: Notification, provider_id: str, now: datetime) -> None:
     notification.provider_message_id = provider_id
     notification.state = NotificationState.SENT
     notification.sent_at = now
     notification.body = None  # the plain notice code now exists only in the message
     notification.error_code = None
+    apply_held_report(db, notification, now=now)
 
 
 def _not_accepted(notification: Notification, error: SmsSendError, now: datetime, first_retry: timedelta) -> None:
@@ -209,20 +254,22 @@ def _finish(notification: Notification, state: NotificationState, now: datetime)
 def reconcile_unconfirmed(db: Session, sms: OutboundSms, *, now: datetime, worker: str | None = None,
                           stale_after: timedelta = STALE_CLAIM, first_retry: timedelta = FIRST_RETRY) -> int:
     """Settle `sending` rows that have no provider id: this worker's own failed sends at once,
-    other workers' once they are `stale_after` old. Returns how many were settled."""
+    other workers' once they are `stale_after` old. Returns how many were settled. No
+    transaction stays open while the provider is asked."""
     query = select(Notification).where(Notification.state == NotificationState.SENDING,
                                        Notification.provider_message_id.is_(None))
-    own = Notification.claimed_by == worker
-    query = query.where(own | (Notification.claimed_at < now - stale_after)) if worker else query.where(
-        Notification.claimed_at < now - stale_after)
+    stale = Notification.claimed_at < now - stale_after
+    query = query.where((Notification.claimed_by == worker) | stale) if worker else query.where(stale)
+    unsure = db.scalars(query.limit(WRITE_BATCH).execution_options(populate_existing=True)).all()
+    db.commit()
     settled = 0
-    for notification in db.scalars(query.limit(WRITE_BATCH)).all():
+    for notification in unsure:
         try:
             found = _accepted_copy(notification, sms.messages_to(notification.recipient or ""))
         except SmsSendError:
             continue  # the provider cannot tell us now; the next pass asks again
         if found:
-            _accepted(notification, found.sid, now)
+            _accepted(db, notification, found.sid, now)
         elif notification.attempts >= MAX_ATTEMPTS:
             _finish(notification, NotificationState.FAILED, now)
         else:
@@ -242,13 +289,15 @@ def _accepted_copy(notification: Notification, messages: list[ProviderMessage]) 
 
 
 def time_out_silent_messages(db: Session, settings: Settings, *, now: datetime) -> int:
-    """Sent messages with no final status after the configured time: a temporary failure."""
+    """Sent messages with no final status after the configured time: a temporary failure.
+    Held reports that never matched a message are dropped after the same time."""
+    too_old = now - settings.final_status_timeout
     silent = db.scalars(select(Notification).where(
-        Notification.state == NotificationState.SENT,
-        Notification.sent_at < now - settings.final_status_timeout).limit(WRITE_BATCH)).all()
+        Notification.state == NotificationState.SENT, Notification.sent_at < too_old).limit(WRITE_BATCH)).all()
     for notification in silent:
         notification.error_code = "no-final-status"
         _finish(notification, NotificationState.FAILED, now)
+    db.execute(delete(EarlyDeliveryReport).where(EarlyDeliveryReport.received_at < too_old))
     db.commit()
     return len(silent)
 

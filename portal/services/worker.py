@@ -32,7 +32,8 @@ class Worker:
         sms = self.sms_for(db)
         done = self._write_outboxes(db)
         claimed = dispatch.claim_due(db, self.name, now=utcnow(), limit=self.batch)
-        dispatch.send_claimed(db, sms, self.pace, claimed, clock=utcnow, first_retry=self.settings.first_retry)
+        dispatch.send_claimed(db, sms, self.pace, claimed, worker=self.name, clock=utcnow,
+                              first_retry=self.settings.first_retry)
         done += len(claimed)
         done += dispatch.reconcile_unconfirmed(db, sms, now=utcnow(), worker=self.name,
                                                stale_after=self.settings.stale_claim,

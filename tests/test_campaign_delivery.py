@@ -1,0 +1,286 @@
+"""Campaigns delivered end to end: the real `twilio` client against the stand-in, signed
+status callbacks into the app over HTTP, workers in threads and in killed subprocesses.
+
+These run on one database only (PostgreSQL when TEST_DATABASE_URL is set, else SQLite): they
+commit for real and take minutes, and the other dispatch tests cover both backends."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+from werkzeug.serving import make_server
+
+from portal import schema
+from portal.db import database, session
+from portal.messaging.pace import Unpaced
+from portal.messaging.twilio_sms import TwilioSmsSender
+from portal.models import (
+    AffectedPerson,
+    Campaign,
+    CampaignState,
+    CustodyStatus,
+    Incident,
+    NoticeCode,
+    Notification,
+    Remedy,
+    utcnow,
+)
+from portal.security.a_numbers import normalise_a_number
+from portal.security.codes import normalise_notice_code
+from portal.security.hashing import verify_secret
+from portal.services import dispatch
+from portal.services.affected_row import AffectedRecord
+from portal.services.affected_store import with_index, write_batch
+from portal.services.campaigns import progress
+from portal.services.verification import IdentityClaim, verify_notice_code
+from portal.services.worker import Worker
+from tests.campaigns import add_approved_campaign
+from tests.conftest import BACKENDS, TEST_SETTINGS, build_app, fresh_database
+from tests.factories import add_incidents
+from tests.twilio_standin import ACCOUNT_SID, AUTH_TOKEN, TwilioStandIn
+
+REPOSITORY = Path(__file__).resolve().parent.parent
+BACKEND = BACKENDS[-1]
+SERVICE_SID = "MG" + "1" * 32
+BORN = date(1990, 3, 15)
+
+
+@dataclass
+class Rig:
+    app: object
+    twilio: TwilioStandIn
+    database_url: str
+    public_url: str
+
+
+@contextmanager
+def live(app) -> Iterator[str]:
+    """The app over HTTP on 127.0.0.1, for the stand-in's status callbacks."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
+        server.server_close()
+
+
+@pytest.fixture
+def rig(tmp_path) -> Iterator[Rig]:
+    with fresh_database(BACKEND, tmp_path) as url, TwilioStandIn(timeout_delay=1.0, callback_delay=0.001) as twilio:
+        app = build_app(url, SMS_BACKEND="twilio", TWILIO_ACCOUNT_SID=ACCOUNT_SID, TWILIO_AUTH_TOKEN=AUTH_TOKEN,
+                        TWILIO_MESSAGING_SERVICE_SID=SERVICE_SID, TWILIO_API_BASE_URL=twilio.base_url)
+        with app.app_context():
+            schema.upgrade()
+        with live(app) as public_url:
+            app.config["PUBLIC_BASE_URL"] = public_url
+            yield Rig(app, twilio, url, public_url)
+        with app.app_context():
+            database().engine.dispose()
+
+
+def phone_of(number: int) -> str:
+    return f"+1617{number:07d}"
+
+
+def a_number_of(number: int) -> str:
+    return f"{300_000_000 + number:09d}"
+
+
+def add_people(app, count: int) -> None:
+    records = [AffectedRecord(row_number=n, a_number=a_number_of(n), last_name="Test", first_name="Person",
+                              date_of_birth=BORN, nationality="HN", custody_status=CustodyStatus.RELEASED,
+                              phone=phone_of(n), preferred_language=("es", "en", "ar")[n % 3],
+                              incident_codes=("2022-11-posting",)) for n in range(count)]
+    with app.app_context():
+        db = session()
+        add_incidents(db)
+        incidents = {incident.code: incident for incident in db.scalars(select(Incident))}
+        remedies = list(db.scalars(select(Remedy)))
+        for start in range(0, count, 1000):
+            write_batch(db, with_index(records[start:start + 1000]), incidents, remedies)
+        db.commit()
+
+
+def start_campaign(app) -> Campaign:
+    with app.app_context():
+        db = session()
+        campaign = add_approved_campaign(db, templates={
+            "en": "News about your case: ((portal_url)) code ((notice_code))",
+            "es": "Noticias sobre su caso: ((portal_url)) código ((notice_code))",
+            "ar": "أخبار عن قضيتك: ((portal_url)) الرمز ((notice_code))",
+        })
+        return campaign
+
+
+def run_workers(rig: Rig, campaign: Campaign, *, count: int = 2, deadline: float = 600) -> None:
+    """Worker threads until every notification of the campaign is final, or the deadline."""
+    settings = dispatch.Settings(portal_url=rig.public_url, stale_claim=timedelta(seconds=2),
+                                 first_retry=timedelta(milliseconds=50))
+    sender = TwilioSmsSender(ACCOUNT_SID, AUTH_TOKEN, messaging_service_sid=SERVICE_SID,
+                             api_base_url=rig.twilio.base_url, timeout=0.5,
+                             status_callback=rig.public_url + "/webhooks/twilio/status")
+    finished = threading.Event()
+    errors: list[BaseException] = []
+
+    def work(name: str) -> None:
+        worker = Worker(name, lambda _db: sender, Unpaced(), settings, batch=100)
+        with rig.app.app_context():
+            try:
+                worker.run(database().sessions, stop=finished.is_set, idle_seconds=0.05)
+            except BaseException as error:
+                errors.append(error)
+                finished.set()
+
+    threads = [threading.Thread(target=work, args=(f"worker-{n}",)) for n in range(count)]
+    for thread in threads:
+        thread.start()
+    try:
+        ends = time.monotonic() + deadline
+        while time.monotonic() < ends and not finished.is_set():
+            rig.twilio.wait_for_callbacks(timeout=1)
+            if campaign_state(rig.app, campaign) is CampaignState.COMPLETED:
+                break
+            time.sleep(0.2)
+    finally:
+        finished.set()
+        for thread in threads:
+            thread.join()
+    assert not errors, errors
+
+
+def campaign_state(app, campaign) -> CampaignState:
+    with app.app_context():
+        db = session()
+        return db.scalar(select(Campaign.state).where(Campaign.id == campaign.id))
+
+
+def states(app, campaign) -> dict[str, int]:
+    with app.app_context():
+        return dict(progress(session(), campaign.id))
+
+
+def codes_in_messages(twilio: TwilioStandIn) -> dict[str, str]:
+    return {message["to"]: message["body"].rsplit(" ", 1)[-1] for message in twilio.messages}
+
+
+def test_a_6252_recipient_campaign_is_delivered_once_to_everyone_and_every_code_signs_in(rig):
+    people = 6252
+    add_people(rig.app, people)
+    campaign = start_campaign(rig.app)
+
+    run_workers(rig, campaign)
+
+    accepted = rig.twilio.accepted_per_recipient()
+    assert len(accepted) == people and set(accepted.values()) == {1}
+    assert states(rig.app, campaign) == {"delivered": people}
+    assert campaign_state(rig.app, campaign) is CampaignState.COMPLETED
+    codes = codes_in_messages(rig.twilio)
+    with rig.app.app_context():
+        db = session()
+        hashes = dict(db.execute(select(Notification.person_id, NoticeCode.code_hash)
+                                 .join(NoticeCode, NoticeCode.id == Notification.notice_code_id)).all())
+        by_phone = {phone_of(n): n for n in range(people)}
+        person_by_number = {person.phone: person.id for person in db.scalars(select(AffectedPerson))}
+        pairs = [(hashes[person_by_number[phone]], normalise_notice_code(code)) for phone, code in codes.items()]
+        with ThreadPoolExecutor(4) as pool:
+            assert all(pool.map(lambda pair: verify_secret(*pair), pairs))
+        for phone in list(codes)[:5]:  # and the public sign-in itself, for a few of them
+            claim = IdentityClaim(normalise_a_number(a_number_of(by_phone[phone])), BORN)
+            assert verify_notice_code(db, claim, codes[phone], now=utcnow()) == person_by_number[phone]
+
+
+def test_with_faults_everyone_ends_in_one_final_state_and_nobody_gets_two(rig):
+    people = 400
+    add_people(rig.app, people)
+    rig.twilio.inject(error_500=0.10, error_429=0.05, timeout=0.02, duplicate_callbacks=0.2,
+                      out_of_order_callbacks=0.2, late_callbacks=0.1, seed=11)
+    rig.twilio.set_outcome(phone_of(7), "undelivered", error_code=30003)
+    rig.twilio.reject_number(phone_of(8), code=21211)
+    campaign = start_campaign(rig.app)
+
+    run_workers(rig, campaign, deadline=300)
+
+    accepted = rig.twilio.accepted_per_recipient()
+    assert max(accepted.values()) == 1
+    assert len(accepted) == people - 1
+    final = states(rig.app, campaign)
+    assert sum(final.values()) == people
+    assert final == {"delivered": people - 2, "failed": 1, "undeliverable": 1} or final == {
+        "delivered": people - 2, "undeliverable": 2}
+    with rig.app.app_context():
+        rows = session().scalars(select(Notification)).all()
+        assert all(row.final_at is not None and row.body_encrypted is None for row in rows)
+
+
+def worker_process(rig: Rig, *, per_second: int) -> subprocess.Popen:
+    environment = {
+        **os.environ, **{key: str(value) for key, value in TEST_SETTINGS.items()},
+        "PORTAL_ENV": "testing", "DATABASE_URL": rig.database_url, "SMS_BACKEND": "twilio",
+        "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
+        "TWILIO_MESSAGING_SERVICE_SID": SERVICE_SID, "TWILIO_API_BASE_URL": rig.twilio.base_url,
+        "TWILIO_TIMEOUT_SECONDS": "10", "PUBLIC_BASE_URL": rig.public_url, "STALE_CLAIM_SECONDS": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "flask", "--app", "app", "worker", "--per-second", str(per_second), "--batch", "20"],
+        cwd=REPOSITORY, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def wait_until(condition, *, seconds: float, message: str) -> None:
+    ends = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < ends, message
+        time.sleep(0.05)
+
+
+def test_a_worker_killed_mid_send_and_started_again_doubles_nobody_and_loses_nobody(rig):
+    people = 300
+    add_people(rig.app, people)
+    campaign = start_campaign(rig.app)
+    first = worker_process(rig, per_second=100)
+    try:
+        wait_until(lambda: len(rig.twilio.messages) >= 100, seconds=120, message="the first worker sent nothing")
+        # The next message is accepted but its answer held back: the worker is killed while it
+        # waits, so the provider has a message the database does not know about.
+        rig.twilio.timeout_next(1)
+        held = len(rig.twilio.messages) + 1
+        wait_until(lambda: len(rig.twilio.messages) >= held, seconds=30, message="no held message")
+        time.sleep(0.2)
+        first.send_signal(signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        if first.poll() is None:
+            first.kill()
+    sent_before_restart = len(rig.twilio.messages)
+    assert sent_before_restart < people, "the worker finished before it was killed"
+    second = worker_process(rig, per_second=100)
+    try:
+        wait_until(lambda: campaign_state(rig.app, campaign) is CampaignState.COMPLETED or (
+            len(rig.twilio.messages) >= people and states(rig.app, campaign).get("delivered") == people),
+            seconds=180, message=f"not finished: {states(rig.app, campaign)}")
+    finally:
+        second.send_signal(signal.SIGTERM)
+        try:
+            second.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            second.kill()
+            second.wait()
+    accepted = rig.twilio.accepted_per_recipient()
+    assert len(accepted) == people, "someone was lost"
+    assert set(accepted.values()) == {1}, "someone got two messages"
+    assert states(rig.app, campaign) == {"delivered": people}
