@@ -15,9 +15,11 @@ from portal.models import (
     NoticeCode,
     Notification,
     NotificationState,
+    SmsOptOut,
     utcnow,
 )
 from portal.security.a_numbers import normalise_a_number
+from portal.security.context import blind_index
 from portal.services import dispatch
 from portal.services.verification import IdentityClaim, verify_notice_code
 from tests.campaigns import FakeProvider, NoPace, add_approved_campaign
@@ -209,3 +211,16 @@ def test_opted_out_people_are_not_in_an_sms_audience(db, people):
 
     assert people[1] not in {row.person_id for row in notifications(db)}
     assert len(notifications(db)) == len(PEOPLE) - 1
+
+
+def test_a_number_that_said_stop_after_the_outbox_was_written_is_not_sent_to(db, campaign):
+    write_all(db, campaign)
+    db.add(SmsOptOut(phone_index=blind_index().phone(PEOPLE[1][1]), opted_out_at=utcnow(), keyword="PARA"))
+    db.commit()
+    provider = FakeProvider()
+
+    send_due(db, provider)
+
+    assert provider.count_to(PEOPLE[1][1]) == 0
+    cancelled = [row for row in notifications(db) if row.state is NotificationState.CANCELLED]
+    assert [(row.error_code, row.body) for row in cancelled] == [("opted-out", None)]

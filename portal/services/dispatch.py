@@ -44,8 +44,10 @@ from portal.models import (
     NoticeCode,
     Notification,
     NotificationState,
+    SmsOptOut,
 )
 from portal.security.codes import generate_notice_code, normalise_notice_code
+from portal.security.context import blind_index
 from portal.security.hashing import hash_secret
 from portal.services.audiences import Recipient, recipients
 from portal.services.delivery_status import apply_held_report
@@ -194,12 +196,22 @@ def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: I
 
 def _send_one(db: Session, sms: OutboundSms, notification: Notification, clock: Callable[[], datetime],
               first_retry: timedelta) -> None:
+    if _opted_out(db, notification.recipient or ""):
+        notification.error_code = "opted-out"
+        _finish(notification, NotificationState.CANCELLED, clock())
+        return
     try:
         provider_id = sms.send(notification.recipient or "", notification.body or "")
     except SmsSendError as error:
         _not_accepted(notification, error, clock(), first_retry)
     else:
         _accepted(db, notification, provider_id, clock())
+
+
+def _opted_out(db: Session, phone: str) -> bool:
+    """Said STOP after the outbox was written (Twilio itself only honours English keywords)."""
+    return db.scalar(select(SmsOptOut.opted_out_at).where(
+        SmsOptOut.phone_index == blind_index().phone(phone), SmsOptOut.opted_out_at.is_not(None))) is not None
 
 
 def _renew_claim(db: Session, notification: Notification, worker: str, now: datetime) -> bool:
