@@ -13,7 +13,7 @@ from portal.security.codes import (
     normalise_notice_code,
 )
 from portal.security.context import blind_index
-from portal.security.hashing import verify_secret
+from portal.security.hashing import hash_secret, verify_secret
 from portal.services.notice_codes import issue_notice_code
 
 DISPLAY_FORM = re.compile(f"[{NOTICE_CODE_ALPHABET}]{{5}}-[{NOTICE_CODE_ALPHABET}]{{5}}")
@@ -100,3 +100,7 @@ def test_a_notice_code_issued_for_a_period_expires_after_it(db, person):
 
     stored = db.scalars(select(NoticeCode).where(NoticeCode.person_id == person.id)).one()
     assert stored.expires_at - stored.issued_at == timedelta(days=90)
+
+
+def test_secrets_are_hashed_with_argon2id_at_owasps_minimum_cost():
+    assert hash_secret("K7QM4TX2PB").startswith("$argon2id$v=19$m=19456,t=2,p=1$")
