@@ -20,6 +20,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher, Type
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
@@ -38,6 +39,7 @@ from portal.models import (
     Remedy,
     utcnow,
 )
+from portal.security import hashing
 from portal.security.a_numbers import normalise_a_number
 from portal.security.codes import normalise_notice_code
 from portal.security.hashing import verify_secret
@@ -78,6 +80,15 @@ def live(app) -> Iterator[str]:
         server.shutdown()
         thread.join()
         server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch):
+    """Argon2id at its smallest cost for the thousands of notice codes hashed and checked
+    here: these tests are about delivery, and the production cost is tested in
+    test_codes.py. (The killed-worker test's subprocess hashes at the real cost.)"""
+    monkeypatch.setattr(hashing, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1,
+                                                           hash_len=32, salt_len=16, type=Type.ID))
 
 
 @pytest.fixture
@@ -238,7 +249,7 @@ def worker_process(rig: Rig, *, per_second: int) -> subprocess.Popen:
     }
     return subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "app", "worker", "--per-second", str(per_second), "--batch", "20"],
-        cwd=REPOSITORY, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        cwd=REPOSITORY, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def wait_until(condition, *, seconds: float, message: str) -> None:

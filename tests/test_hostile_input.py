@@ -29,6 +29,7 @@ from tests.pages import csrf_token, submit, text_of
 from tests.staff_pages import STAFF_PASSWORD, staff_password_step
 from tests.test_public_contact import catalogue_messages
 from tests.test_public_identify import identify, person, sign_in_with_notice_code  # noqa: F401
+from tests.test_staff_people import sign_in_staff_step
 
 FORM = "application/x-www-form-urlencoded"
 MARK = "ZQX"  # in every injected payload, so that a payload showing up as markup can be recognised
@@ -153,11 +154,16 @@ FORMS = [
          st.fixed_dictionaries({"language": either("en", "es", "xx", "EN", "")})),
     Form("staff.sign_in", "/staff/sign-in", "start", st.fixed_dictionaries({"email": EMAILS, "password": PASSWORDS})),
     Form("staff.sign_in_code", "/staff/sign-in/code", "staff-code", st.fixed_dictionaries({"code": CODES})),
+    Form("staff.people", "/staff/people", "staff-signed-in", st.fixed_dictionaries({"a_number": A_NUMBERS})),
 ]
 # Forms with nothing but the CSRF token: the hostile token and fields test covers them.
 ONE_BUTTON_FORMS = {"public.request_letter", "public.sign_out", "public.issue_letter", "public.contact_lawyer",
                     "public.contact_stop_texts", "staff.sign_out"}
-URL_ARGUMENTS = {"code": "release_review", "language_code": "mam"}  # a real value for each route argument
+SOME_ID = "00000000-0000-0000-0000-000000000001"
+URL_ARGUMENTS = {  # a real value for each route argument
+    "code": "release_review", "language_code": "mam", "queue": "remedies", "subject_id": SOME_ID,
+    "campaign_id": SOME_ID, "batch_id": SOME_ID,
+}
 NEW_PHONE_SHOWN = "+52 55 1234 5678"
 
 
@@ -190,6 +196,7 @@ JOURNEYS: dict[str, list[Callable]] = {
     "signed-in": [_signed_in],
     "phone-code": [_signed_in, _asked_to_confirm_a_phone],
     "staff-code": [staff_password_step],
+    "staff-signed-in": [sign_in_staff_step],
 }
 
 

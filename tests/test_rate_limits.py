@@ -30,7 +30,11 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "")
 STORAGES = ["memory"] + (["redis"] if TEST_REDIS_URL else [])  # Redis cases are not collected without Redis
 MOST_POSTS = parse(FORM_POSTS_PER_CLIENT).amount  # no form takes more POSTs than this from one client
-URL_ARGUMENTS = {"code": "release_review", "language_code": "mam"}  # a real value for each route argument
+SOME_ID = "00000000-0000-0000-0000-000000000001"
+URL_ARGUMENTS = {  # a real value for each route argument
+    "code": "release_review", "language_code": "mam", "queue": "remedies", "subject_id": SOME_ID,
+    "campaign_id": SOME_ID, "batch_id": SOME_ID,
+}
 ENDS_THE_SESSION = {"public.sign_out", "staff.sign_out"}  # posted last, so that the other forms are posted signed in
 SHARED_FORMS = {"public.a_number", "public.contact_channel"}  # one for anyone, one for a signed-in person
 CATALOGUE = catalogue_messages()

@@ -15,7 +15,9 @@ from portal.models.campaign import (
 from portal.models.contact import ContactChannel, ContactPreference
 from portal.models.incident import DataCategory, Incident, IncidentKind
 from portal.models.interpreter import InterpreterCallRequest
+from portal.models.letter_batch import LetterBatch, LetterBatchLetter, LetterBatchRequest, LetterBatchState
 from portal.models.person import AffectedPerson, CustodyStatus, Exposure
+from portal.models.queues import QueueItem, QueueKind, QueueStatus
 from portal.models.remedy import PersonRemedy, Remedy, RemedyEvent, RemedyStatus
 from portal.models.replies import InboundMessage, SmsOptOut
 from portal.models.staff import StaffRole, StaffUser
@@ -49,6 +51,10 @@ __all__ = [
     "Incident",
     "IncidentKind",
     "InterpreterCallRequest",
+    "LetterBatch",
+    "LetterBatchLetter",
+    "LetterBatchRequest",
+    "LetterBatchState",
     "LetterRequest",
     "NoticeCode",
     "Notification",
@@ -57,6 +63,9 @@ __all__ = [
     "OutboxMessage",
     "PersonRemedy",
     "PersonSession",
+    "QueueItem",
+    "QueueKind",
+    "QueueStatus",
     "Remedy",
     "RemedyEvent",
     "RemedyStatus",

@@ -32,6 +32,10 @@ class Section:
 SECTIONS: list[Section] = [
     Section("staff.home", _l("Home")),  # listed in the navigation, not on the home page itself
     Section("staff.people", _l("People"), _l("Find a person in the list: what was exposed, and their requests.")),
+    Section("staff.queues_home", _l("Queues"), _l("Requests waiting for staff, oldest first.")),
+    Section("staff.campaigns_list", _l("Campaigns"), _l("Write text message notices and watch them go out.")),
+    Section("staff.campaign_approvals", _l("Approvals"), _l("Campaigns waiting for a second person to approve them.")),
+    Section("staff.letters", _l("Letters"), _l("Notices by post: create a batch, have it approved, print it.")),
 ]
 
 ROLE_NAMES = {
@@ -72,7 +76,7 @@ def _console_context() -> dict[str, object]:
     return {"staff_user": user, "staff_sections": sections_for(user), "role_name": role_name}
 
 
-from portal.web.staff import auth, home  # noqa: E402,F401  (register the routes)
+from portal.web.staff import auth, campaigns, home, letters, people, queues  # noqa: E402,F401  (register the routes)
 
 blueprint.before_request(_refuse_views_without_declared_access)
 blueprint.context_processor(_console_context)

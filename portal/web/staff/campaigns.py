@@ -1,0 +1,442 @@
+"""The campaign pages: write a notice, see who it reaches and what it costs, submit it,
+approve or reject it (someone else), watch it go out, and download its delivery report.
+
+The rules live in `portal.services.campaigns`; these views parse forms, call it and show
+its answers. Decisions are audited by the service."""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Flask,
+    Response,
+    abort,
+    after_this_request,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import format_currency, format_datetime, format_decimal, gettext
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from wtforms.fields.choices import SelectChoice
+
+from portal.db import database
+from portal.db import session as db_session
+from portal.messaging.pace import Unpaced
+from portal.messaging.sms import sms_sender
+from portal.models import (
+    Campaign,
+    CampaignState,
+    Incident,
+    Notification,
+    NotificationState,
+    Remedy,
+    StaffUser,
+    utcnow,
+)
+from portal.security.rate_limits import limiter
+from portal.services import campaigns
+from portal.services.audit import record_event
+from portal.services.dispatch import Settings, notice_text
+from portal.services.staff import can
+from portal.services.worker import Worker
+from portal.web.staff import blueprint
+from portal.web.staff.auth import current_staff, staff_required
+from portal.web.staff.campaign_forms import (
+    CUSTODY_WORDS,
+    OTHER_LOCALES,
+    CampaignForm,
+    DecisionForm,
+    SubmitForm,
+    language_name,
+)
+from portal.web.staff.forms import ButtonForm
+from portal.web.wording import remedy_words
+
+FORM_LIMIT = "30 per 10 minutes"
+DEFAULT_PRICE_PER_SEGMENT = Decimal("0.0083")
+REPORT_BATCH = 1000
+IN_PROCESS_DEADLINE = timedelta(minutes=30)  # local use: give up rather than run forever
+log = logging.getLogger(__name__)
+
+STATE_WORDS = {
+    CampaignState.DRAFT: _l("Draft"),
+    CampaignState.SUBMITTED: _l("Waiting for approval"),
+    CampaignState.APPROVED: _l("Approved"),
+    CampaignState.REJECTED: _l("Rejected"),
+    CampaignState.SENDING: _l("Sending"),
+    CampaignState.COMPLETED: _l("Completed"),
+    CampaignState.CANCELLED: _l("Cancelled"),
+}
+# The progress page's rows, in the order a message moves through them.
+PROGRESS_WORDS = {
+    NotificationState.PENDING: _l("Queued"),
+    NotificationState.SENDING: _l("Sending"),
+    NotificationState.SENT: _l("Sent"),
+    NotificationState.DELIVERED: _l("Delivered"),
+    NotificationState.FAILED: _l("Failed"),
+    NotificationState.UNDELIVERABLE: _l("Cannot be delivered"),
+    NotificationState.CANCELLED: _l("Cancelled"),
+}
+STILL_GOING = (NotificationState.PENDING, NotificationState.SENDING)
+REPORT_COLUMNS = ("notification_id", "locale", "state", "error_code", "sent_at", "delivered_at")
+
+
+# Lists
+
+
+@blueprint.get("/campaigns")
+@staff_required("view_people")
+def campaigns_list():
+    rows = db_session().scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
+    return render_template("staff/campaigns/list.html", campaigns=rows, counts=_notification_counts(),
+                           state_words=STATE_WORDS, may_write=_may("write_campaigns"))
+
+
+@blueprint.get("/campaigns/approvals")
+@staff_required("approve_campaigns")
+def campaign_approvals():
+    waiting = db_session().scalars(select(Campaign).where(Campaign.state == CampaignState.SUBMITTED)
+                                   .order_by(Campaign.submitted_at)).all()
+    return render_template("staff/campaigns/approvals.html", campaigns=waiting, authors=_names_of(waiting))
+
+
+def _notification_counts() -> dict[uuid.UUID, dict[str, int]]:
+    """campaign id → {"total", "delivered", "failed"}: one grouped query for the whole list."""
+    counts: dict[uuid.UUID, dict[str, int]] = {}
+    rows = db_session().execute(select(Notification.campaign_id, Notification.state, func.count())
+                                .group_by(Notification.campaign_id, Notification.state))
+    for campaign_id, state, count in rows:
+        each = counts.setdefault(campaign_id, {"total": 0, "delivered": 0, "failed": 0})
+        each["total"] += count
+        if state is NotificationState.DELIVERED:
+            each["delivered"] += count
+        elif state in (NotificationState.FAILED, NotificationState.UNDELIVERABLE):
+            each["failed"] += count
+    return counts
+
+
+# Writing a campaign
+
+
+@blueprint.route("/campaigns/new", methods=["GET", "POST"])
+@limiter.limit(FORM_LIMIT, methods=["POST"])
+@staff_required("write_campaigns")
+def campaign_new():
+    form = _campaign_form()
+    if not form.validate_on_submit():
+        return _new_page(form)
+    db = db_session()
+    try:
+        campaign = campaigns.create_draft(db, current_staff(), name=form.name.data.strip(),
+                                          templates=form.templates(), audience=form.audience())
+    except campaigns.CampaignRefused as refusal:
+        db.rollback()
+        form.text_en.errors = [str(refusal)]
+        return _new_page(form)
+    _schedule(campaign, form)
+    db.commit()
+    return redirect(url_for("staff.campaign", campaign_id=campaign.id))
+
+
+def _campaign_form() -> CampaignForm:
+    """The form, its choices read from the incidents and remedies tables."""
+    form = CampaignForm()
+    db = db_session()
+    form.incident.choices = [SelectChoice("", gettext("Any incident"))] + [
+        SelectChoice(code) for code in db.scalars(select(Incident.code).order_by(Incident.occurred_on))]
+    form.remedy.choices = [SelectChoice("", gettext("Any, or none"))] + [
+        SelectChoice(code, remedy_words(code, "title"))
+        for code in db.scalars(select(Remedy.code).order_by(Remedy.sort_order))]
+    form.languages.choices = [SelectChoice(code, language_name(code)) for code in ("en", *OTHER_LOCALES)]
+    return form
+
+
+def _new_page(form: CampaignForm):
+    return render_template("staff/campaigns/new.html", form=form, warnings=form.text_warnings())
+
+
+def _schedule(campaign: Campaign, form: CampaignForm) -> None:
+    campaign.timezone = form.timezone.data
+    campaign.send_after = form.send_after_utc()
+    campaign.quiet_start, campaign.quiet_end = form.quiet_start.data, form.quiet_end.data
+
+
+# One campaign
+
+
+@blueprint.get("/campaigns/<uuid:campaign_id>")
+@staff_required("view_people")
+def campaign(campaign_id: uuid.UUID):
+    return _campaign_page(_campaign_or_404(campaign_id))
+
+
+@blueprint.post("/campaigns/<uuid:campaign_id>/test")
+@limiter.limit(FORM_LIMIT)
+@staff_required("write_campaigns")
+def campaign_test(campaign_id: uuid.UUID):
+    """Staff accounts have no phone on record, so the test message is shown on the page."""
+    found = _campaign_or_404(campaign_id)
+    if not ButtonForm().validate_on_submit():
+        return _campaign_page(found)
+    found.test_sent_at = utcnow()
+    db_session().commit()
+    return _campaign_page(found, test_shown=True)
+
+
+@blueprint.post("/campaigns/<uuid:campaign_id>/submit")
+@limiter.limit(FORM_LIMIT)
+@staff_required("write_campaigns")
+def campaign_submit(campaign_id: uuid.UUID):
+    found = _campaign_or_404(campaign_id)
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        return _campaign_page(found, submit_form=form)
+    db = db_session()
+    try:
+        campaigns.submit(db, found, current_staff(), now=utcnow(), confirm_repeat=form.confirm_repeat.data)
+    except campaigns.CampaignRefused as refusal:
+        db.rollback()
+        form.confirm_repeat.errors = [str(refusal)]
+        return _campaign_page(found, submit_form=form)
+    db.commit()
+    return redirect(url_for("staff.campaign", campaign_id=found.id))
+
+
+@blueprint.post("/campaigns/<uuid:campaign_id>/decision")
+@limiter.limit(FORM_LIMIT)
+@staff_required("approve_campaigns")
+def campaign_decide(campaign_id: uuid.UUID):
+    found = _campaign_or_404(campaign_id)
+    form = DecisionForm()
+    if not form.validate_on_submit():
+        return _campaign_page(found, decision_form=form)
+    db = db_session()
+    try:
+        if form.decision.data == "approve":
+            campaigns.approve(db, found, current_staff(), now=utcnow())
+        else:
+            campaigns.reject(db, found, current_staff(), now=utcnow(), reason=form.reason.data.strip())
+    except campaigns.CampaignRefused as refusal:
+        db.rollback()
+        form.decision.errors = [str(refusal)]
+        return _campaign_page(found, decision_form=form)
+    db.commit()
+    if found.state is CampaignState.APPROVED:
+        _send_in_process(found.id)
+        return redirect(url_for("staff.campaign_progress", campaign_id=found.id))
+    return redirect(url_for("staff.campaign", campaign_id=found.id))
+
+
+def _campaign_or_404(campaign_id: uuid.UUID) -> Campaign:
+    found = db_session().get(Campaign, campaign_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _campaign_page(found: Campaign, *, submit_form: SubmitForm | None = None,
+                   decision_form: DecisionForm | None = None, test_shown: bool = False):
+    db = db_session()
+    user = current_staff()
+    portal_url = current_app.config["PUBLIC_BASE_URL"]
+    estimates = campaigns.estimate(db, found, portal_url=portal_url, price_per_segment=_price_per_segment())
+    # `form` (the one with errors, if any) puts "Error:" in the title and the summary on top.
+    with_errors = {"form": submit_form or decision_form} if submit_form or decision_form else {}
+    return render_template(
+        "staff/campaigns/campaign.html", campaign=found, **with_errors,
+        submit_form=submit_form or SubmitForm(formdata=None),
+        decision_form=decision_form or DecisionForm(formdata=None),
+        estimates=estimates, total_recipients=sum(item.recipients for item in estimates),
+        total_cost=sum((item.cost for item in estimates), Decimal(0)), previews=_previews(found, portal_url),
+        language_name=language_name, state_words=STATE_WORDS, names=_names_of([found]),
+        audience=_audience_lines(found.audience), money=_money, price_per_segment=_price_per_segment(),
+        sample_code=campaigns.SAMPLE_CODE, local_time=_local_time,
+        may_write=_may("write_campaigns") and found.state is CampaignState.DRAFT,
+        may_decide=_may("approve_campaigns") and found.state is CampaignState.SUBMITTED,
+        wrote_it=user is not None and user.id == found.created_by_id,
+        repeats=found.state is CampaignState.DRAFT and campaigns.repeats_recent_campaign(db, found, now=utcnow()),
+        test_shown=test_shown,
+    )
+
+
+def _previews(found: Campaign, portal_url: str) -> list[tuple[str, str, list[str]]]:
+    """(locale, the text as sent with a sample code, its warnings) for each language written."""
+    return [(locale, notice_text(found, locale, campaigns.SAMPLE_CODE, portal_url),
+             campaigns.check_text(text).warnings) for locale, text in found.templates.items()]
+
+
+def _audience_lines(audience: dict) -> list[tuple[str, str]]:
+    """The audience filters in words, "any" where a filter is not set."""
+    custody = [str(CUSTODY_WORDS.get(status, status)) for status in audience.get("custody_status", [])]
+    languages = [language_name(code) for code in audience.get("languages", [])]
+    remedy = audience.get("remedy")
+    return [
+        (gettext("Incident:"), audience.get("incident") or gettext("any")),
+        (gettext("Custody status:"), ", ".join(custody) or gettext("any")),
+        (gettext("Languages:"), ", ".join(languages) or gettext("any")),
+        (gettext("Remedy:"), remedy_words(remedy, "title") if remedy else gettext("any, or none")),
+    ]
+
+
+def _money(amount: Decimal) -> str:
+    # Up to four decimals: one text message costs less than a cent.
+    return format_currency(amount, "USD", "¤#,##0.00##", currency_digits=False)
+
+
+def _local_time(moment: datetime, zone: str) -> str:
+    return format_datetime(moment.astimezone(ZoneInfo(zone)).replace(tzinfo=None), "medium")
+
+
+def _price_per_segment() -> Decimal:
+    return Decimal(str(current_app.config.get("SMS_PRICE_PER_SEGMENT", DEFAULT_PRICE_PER_SEGMENT)))
+
+
+def _may(capability: str) -> bool:
+    user = current_staff()
+    return user is not None and can(user.role, capability)
+
+
+def _names_of(found: list[Campaign]) -> dict[uuid.UUID, str]:
+    """Staff id → name, for the authors and approvers of these campaigns."""
+    ids = {each.created_by_id for each in found} | {each.approved_by_id for each in found if each.approved_by_id}
+    if not ids:
+        return {}
+    return dict(db_session().execute(select(StaffUser.id, StaffUser.full_name).where(StaffUser.id.in_(ids))).all())
+
+
+# Progress and report
+
+
+@blueprint.get("/campaigns/<uuid:campaign_id>/progress")
+@staff_required("view_people")
+def campaign_progress(campaign_id: uuid.UUID):
+    found = _campaign_or_404(campaign_id)
+    return render_template("staff/campaigns/progress.html", campaign=found, progress=_progress(found),
+                           progress_words=PROGRESS_WORDS, state_words=STATE_WORDS)
+
+
+@blueprint.get("/campaigns/<uuid:campaign_id>/progress.json")
+@staff_required("view_people")
+def campaign_progress_json(campaign_id: uuid.UUID):
+    """The progress page's numbers, for its script to refresh them without a reload."""
+    found = _campaign_or_404(campaign_id)
+    numbers = _progress(found)
+    shown = {state: format_decimal(count) for state, count in numbers["counts"].items()}
+    return jsonify(state=found.state.value, state_label=str(STATE_WORDS[found.state]),
+                   counts=numbers["counts"], shown=shown, total=numbers["total"], done=numbers["done"],
+                   finished=numbers["finished"])
+
+
+def _progress(found: Campaign) -> dict[str, object]:
+    counts = campaigns.progress(db_session(), found.id)
+    by_state = {state.value: counts.get(state.value, 0) for state in PROGRESS_WORDS}
+    total = sum(by_state.values())
+    waiting = sum(by_state[state.value] for state in STILL_GOING)
+    finished = found.state in (CampaignState.COMPLETED, CampaignState.CANCELLED, CampaignState.REJECTED)
+    return {"counts": by_state, "total": total, "done": total - waiting, "finished": finished}
+
+
+@blueprint.get("/campaigns/<uuid:campaign_id>/report.csv")
+@staff_required("view_people")
+def campaign_report(campaign_id: uuid.UUID):
+    """One row per notification, with ids, states and times only: nothing about the person."""
+    found = _campaign_or_404(campaign_id)
+    db = db_session()
+    user = current_staff()
+    record_event(db, actor_type="staff", actor_id=str(user.id), action="campaign.report_downloaded",
+                 subject_type="campaign", subject_id=str(found.id))
+    db.commit()
+    filename = f"campaign-{found.id}-report.csv"
+    return Response(stream_with_context(_report_rows(found.id)), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _report_rows(campaign_id: uuid.UUID) -> Iterator[str]:
+    columns = (Notification.id, Notification.locale, Notification.state, Notification.error_code,
+               Notification.sent_at, Notification.delivered_at)
+    query = select(*columns).where(Notification.campaign_id == campaign_id).order_by(Notification.created_at,
+                                                                                     Notification.id)
+    yield _csv_line(REPORT_COLUMNS)
+    for row in db_session().execute(query.execution_options(yield_per=REPORT_BATCH)):
+        notification_id, locale, state, error_code, sent_at, delivered_at = row
+        yield _csv_line((str(notification_id), locale, state.value, _cell(error_code),
+                         sent_at.isoformat() if sent_at else "", delivered_at.isoformat() if delivered_at else ""))
+
+
+def _csv_line(values: tuple[str, ...]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(values)
+    return buffer.getvalue()
+
+
+def _cell(value: str | None) -> str:
+    """A provider's error code, never read by a spreadsheet as a formula."""
+    text = value or ""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+# Local use: send without a worker process
+
+
+def _send_in_process(campaign_id: uuid.UUID) -> None:
+    """With DELIVER_CODES_IN_PROCESS (local use, SMS_BACKEND=outbox), send the approved
+    campaign from a thread started once the response has gone, as the one-time codes are
+    (see portal/web/code_delivery.py). Production runs `flask worker` instead."""
+    if not current_app.config.get("DELIVER_CODES_IN_PROCESS"):
+        return
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    thread = threading.Thread(target=send_until_done, args=(app, campaign_id), daemon=True,
+                              name=f"campaign-{campaign_id}")
+
+    @after_this_request
+    def start_when_sent(response: Response) -> Response:
+        response.call_on_close(thread.start)
+        return response
+
+
+def send_until_done(app: Flask, campaign_id: uuid.UUID, *, idle_seconds: float = 1.0) -> None:
+    """Work passes of the worker, each in a new session, until the campaign has nothing
+    left queued or sending (or the deadline passes: quiet hours can hold it for a night)."""
+    deadline = time.monotonic() + IN_PROCESS_DEADLINE.total_seconds()
+    with app.app_context():
+        worker = Worker(f"web-{os.getpid()}-{campaign_id.hex[:8]}", sms_sender, Unpaced(), _worker_settings(app))
+        while time.monotonic() < deadline:
+            with database().sessions() as db:
+                done = worker.work_once(db)
+                if not done and not _has_work_left(db, campaign_id):
+                    return
+            if not done:
+                time.sleep(idle_seconds)
+        log.warning("in-process sending stopped at its deadline; run `flask worker` to finish")
+
+
+def _worker_settings(app: Flask) -> Settings:
+    config = app.config
+    return Settings(portal_url=config["PUBLIC_BASE_URL"],
+                    final_status_timeout=timedelta(hours=config["FINAL_STATUS_TIMEOUT_HOURS"]),
+                    stale_claim=timedelta(seconds=config["STALE_CLAIM_SECONDS"]))
+
+
+def _has_work_left(db, campaign_id: uuid.UUID) -> bool:
+    found = db.get(Campaign, campaign_id)
+    if found is None or found.state is CampaignState.APPROVED:
+        return found is not None
+    waiting = db.scalar(select(func.count()).where(Notification.campaign_id == campaign_id,
+                                                   Notification.state.in_(STILL_GOING)))
+    return bool(waiting)
