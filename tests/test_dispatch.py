@@ -12,6 +12,7 @@ from portal.models import (
     Campaign,
     CampaignState,
     ContactPreference,
+    EarlyDeliveryReport,
     NoticeCode,
     Notification,
     NotificationState,
@@ -21,6 +22,7 @@ from portal.models import (
 from portal.security.a_numbers import normalise_a_number
 from portal.security.context import blind_index
 from portal.services import dispatch
+from portal.services.delivery_status import record_delivery_status
 from portal.services.verification import IdentityClaim, verify_notice_code
 from tests.campaigns import FakeProvider, NoPace, add_approved_campaign
 from tests.factories import add_person
@@ -224,3 +226,18 @@ def test_a_number_that_said_stop_after_the_outbox_was_written_is_not_sent_to(db,
     assert provider.count_to(PEOPLE[1][1]) == 0
     cancelled = [row for row in notifications(db) if row.state is NotificationState.CANCELLED]
     assert [(row.error_code, row.body) for row in cancelled] == [("opted-out", None)]
+
+
+def test_a_delivery_report_that_comes_before_the_message_id_is_recorded_is_held_and_applied(db, campaign):
+    write_all(db, campaign)
+    provider = FakeProvider()
+    first_sid = f"SM{1:032x}"
+    record_delivery_status(db, first_sid, "delivered", None, now=utcnow())  # the callback wins the race
+    db.commit()
+    assert db.get(EarlyDeliveryReport, first_sid) is not None
+
+    send_due(db, provider)
+
+    delivered = [row for row in notifications(db) if row.state is NotificationState.DELIVERED]
+    assert [row.provider_message_id for row in delivered] == [first_sid]
+    assert db.get(EarlyDeliveryReport, first_sid) is None

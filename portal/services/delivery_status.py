@@ -148,12 +148,15 @@ def hold_early_report(db: Session, message_sid: str, provider_status: str, error
     db.flush()
 
 
-def apply_held_report(db: Session, notification: Notification, *, now: datetime) -> None:
-    """When a provider id is recorded: apply the report that came before it, if any."""
-    held = db.get(EarlyDeliveryReport, notification.provider_message_id or "")
-    if held is not None:
+def apply_held_reports(db: Session, *, now: datetime) -> int:
+    """Apply the held reports whose message ids are now recorded, and drop them. Does not
+    commit. Run by the worker after each batch and on every pass."""
+    matched = db.execute(select(Notification, EarlyDeliveryReport).join(
+        EarlyDeliveryReport, EarlyDeliveryReport.provider_message_id == Notification.provider_message_id)).all()
+    for notification, held in matched:
         apply_status(notification, held.provider_status, held.error_code, now=now)
         db.delete(held)
+    return len(matched)
 
 
 def _code(error_code: str | None) -> int | None:

@@ -50,7 +50,7 @@ from portal.security.codes import generate_notice_code, normalise_notice_code
 from portal.security.context import blind_index
 from portal.security.hashing import hash_secret
 from portal.services.audiences import Recipient, recipients
-from portal.services.delivery_status import apply_held_report
+from portal.services.delivery_status import apply_held_reports
 from portal.services.schedule import in_quiet_hours
 
 log = logging.getLogger(__name__)
@@ -183,20 +183,23 @@ def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: I
     the result of the previous one, so each message costs one commit, made as soon as the
     provider has answered; a crash in between is what reconciliation is for."""
     queue = list(notifications)
+    stopped = _opted_out(db, {notification.recipient or "" for notification in queue})
     still_ours = bool(queue) and _renew_claim(db, queue[0], worker, clock())
     db.commit()
     for position, notification in enumerate(queue):
         if still_ours:
             pace.wait_for_turn()
-            _send_one(db, sms, notification, clock, first_retry)
+            _send_one(sms, notification, stopped, clock, first_retry)
         following = queue[position + 1] if position + 1 < len(queue) else None
         still_ours = following is not None and _renew_claim(db, following, worker, clock())
         db.commit()
+    apply_held_reports(db, now=clock())
+    db.commit()
 
 
-def _send_one(db: Session, sms: OutboundSms, notification: Notification, clock: Callable[[], datetime],
+def _send_one(sms: OutboundSms, notification: Notification, stopped: set[str], clock: Callable[[], datetime],
               first_retry: timedelta) -> None:
-    if _opted_out(db, notification.recipient or ""):
+    if notification.recipient in stopped:
         notification.error_code = "opted-out"
         _finish(notification, NotificationState.CANCELLED, clock())
         return
@@ -205,13 +208,16 @@ def _send_one(db: Session, sms: OutboundSms, notification: Notification, clock: 
     except SmsSendError as error:
         _not_accepted(notification, error, clock(), first_retry)
     else:
-        _accepted(db, notification, provider_id, clock())
+        _accepted(notification, provider_id, clock())
 
 
-def _opted_out(db: Session, phone: str) -> bool:
-    """Said STOP after the outbox was written (Twilio itself only honours English keywords)."""
-    return db.scalar(select(SmsOptOut.opted_out_at).where(
-        SmsOptOut.phone_index == blind_index().phone(phone), SmsOptOut.opted_out_at.is_not(None))) is not None
+def _opted_out(db: Session, phones: set[str]) -> set[str]:
+    """Which of `phones` said STOP after the outbox was written (Twilio itself only honours
+    English keywords), in one query for the batch."""
+    by_index = {blind_index().phone(phone): phone for phone in phones if phone}
+    stopped = db.scalars(select(SmsOptOut.phone_index).where(
+        SmsOptOut.phone_index.in_(list(by_index)), SmsOptOut.opted_out_at.is_not(None)))
+    return {by_index[index] for index in stopped}
 
 
 def _renew_claim(db: Session, notification: Notification, worker: str, now: datetime) -> bool:
@@ -225,13 +231,12 @@ def _renew_claim(db: Session, notification: Notification, worker: str, now: date
     return bool(renewed)
 
 
-def _accepted(db: Session, notification: Notification, provider_id: str, now: datetime) -> None:
+def _accepted(notification: Notification, provider_id: str, now: datetime) -> None:
     notification.provider_message_id = provider_id
     notification.state = NotificationState.SENT
     notification.sent_at = now
     notification.body = None  # the plain notice code now exists only in the message
     notification.error_code = None
-    apply_held_report(db, notification, now=now)
 
 
 def _not_accepted(notification: Notification, error: SmsSendError, now: datetime, first_retry: timedelta) -> None:
@@ -281,7 +286,7 @@ def reconcile_unconfirmed(db: Session, sms: OutboundSms, *, now: datetime, worke
         except SmsSendError:
             continue  # the provider cannot tell us now; the next pass asks again
         if found:
-            _accepted(db, notification, found.sid, now)
+            _accepted(notification, found.sid, now)
         elif notification.attempts >= MAX_ATTEMPTS:
             _finish(notification, NotificationState.FAILED, now)
         else:

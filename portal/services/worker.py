@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from portal.models import Campaign, CampaignState, utcnow
 from portal.services import dispatch
+from portal.services.delivery_status import apply_held_reports
 
 log = logging.getLogger(__name__)
 SEND_BATCH = 50
@@ -38,6 +39,8 @@ class Worker:
         done += dispatch.reconcile_unconfirmed(db, sms, now=utcnow(), worker=self.name,
                                                stale_after=self.settings.stale_claim,
                                                first_retry=self.settings.first_retry)
+        done += apply_held_reports(db, now=utcnow())
+        db.commit()
         done += dispatch.time_out_silent_messages(db, self.settings, now=utcnow())
         dispatch.complete_finished_campaigns(db, now=utcnow())
         return done
