@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 import time
+from collections.abc import Callable
 from datetime import timedelta
 
 import click
@@ -39,7 +41,10 @@ def deliver_codes_command(watch: bool, interval: float) -> None:
 @click.option("--per-second", type=click.IntRange(min=0), default=None,
               help="Messages a second across all workers (default: SMS_PER_SECOND; 0: no limit).")
 @click.option("--batch", type=click.IntRange(min=1), default=50, show_default=True)
-def worker_command(once: bool, per_second: int | None, batch: int) -> None:
+@click.option("--threads", type=click.IntRange(min=1, max=64), default=1, show_default=True,
+              help="Sending loops in this process, each claiming its own rows (waiting on the provider "
+                   "dominates a send, so threads multiply throughput).")
+def worker_command(once: bool, per_second: int | None, batch: int, threads: int) -> None:
     """Send approved campaigns: write each outbox, send, recover after crashes, sweep."""
     config = current_app.config
     rate = config["SMS_PER_SECOND"] if per_second is None else per_second
@@ -48,12 +53,28 @@ def worker_command(once: bool, per_second: int | None, batch: int) -> None:
     settings = Settings(portal_url=config["PUBLIC_BASE_URL"],
                         final_status_timeout=timedelta(hours=config["FINAL_STATUS_TIMEOUT_HOURS"]),
                         stale_claim=timedelta(seconds=config["STALE_CLAIM_SECONDS"]))
-    worker = Worker(f"{socket.gethostname()}-{os.getpid()}", sms_sender, pace, settings, batch=batch)
+    name = f"{socket.gethostname()}-{os.getpid()}"
     if once:
+        worker = Worker(name, sms_sender, pace, settings, batch=batch)
         click.echo(f"Worked on {worker.work_once(session())} items.")
         return
-    click.echo(f"Worker {worker.name} started; stop it with Ctrl-C.")
-    worker.run(database().sessions, stop=lambda: False)
+    workers = [Worker(f"{name}-{number}", sms_sender, pace, settings, batch=batch) for number in range(threads)]
+    click.echo(f"Worker {name} started with {threads} sending loop(s); stop it with Ctrl-C.")
+    run_in_threads(current_app._get_current_object(), workers)
+
+
+def run_in_threads(app: Flask, workers: list[Worker], stop: Callable[[], bool] = lambda: False) -> None:
+    """Each worker in a thread of its own, with its own sessions, until `stop()`."""
+
+    def run(worker: Worker) -> None:
+        with app.app_context():
+            worker.run(database().sessions, stop=stop)
+
+    threads = [threading.Thread(target=run, args=(worker,), name=worker.name, daemon=True) for worker in workers]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
 
 
 def register(app: Flask) -> None:

@@ -13,6 +13,7 @@ import itertools
 import re
 import shutil
 import threading
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ from portal.services.code_delivery import deliver_pending_codes
 from portal.services.notice_codes import issue_notice_code
 from tests.conftest import build_app
 from tests.factories import PERSON, add_person
+from tests.staff_pages import STAFF_PASSWORD, add_staff_user
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE_SCRIPT = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -68,6 +70,13 @@ MEASURE = """(minimum) => {
 
 
 @dataclass(frozen=True)
+class BrowserStaff:
+    email: str
+    password: str
+    totp_secret: str
+
+
+@dataclass(frozen=True)
 class BrowserPerson:
     a_number: str
     born: date
@@ -93,6 +102,24 @@ class LiveServer:
             code = issue_notice_code(db, person_id)
             db.commit()
         return BrowserPerson(f"A-{digits[:3]}-{digits[3:6]}-{digits[6:]}", PERSON.date_of_birth, code, phone)
+
+    def add_people_with_phones(self, languages: tuple[str, ...] = ("en", "es")) -> int:
+        """One person who chose text messages per language given; returns how many."""
+        with self.app.app_context():
+            db = session()
+            for language in languages:
+                number = next(self._numbers)
+                add_person(db, a_number=f"2015560{number:02d}", phone=f"+1619555{100 + number:04d}",
+                           preferred_language=language)
+            db.commit()
+        return len(languages)
+
+    def add_staff(self, role: str) -> BrowserStaff:
+        """A new staff account of `role` (a fresh email): its email, password and TOTP secret."""
+        with self.app.app_context():
+            email = f"browser-{role}-{uuid.uuid4().hex[:10]}@agency.example"
+            user, secret = add_staff_user(session(), role, email=email, full_name=f"Browser {role.title()}")
+            return BrowserStaff(user.email, STAFF_PASSWORD, secret)
 
     def text_code_sent_to(self, person: BrowserPerson) -> str:
         """Send the queued one-time codes as the worker would, and read this person's SMS."""
