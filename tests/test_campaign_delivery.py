@@ -141,7 +141,7 @@ def start_campaign(app) -> Campaign:
 
 def run_workers(rig: Rig, campaign: Campaign, *, count: int = 2, deadline: float = 600) -> None:
     """Worker threads until every notification of the campaign is final, or the deadline."""
-    settings = dispatch.Settings(portal_url=rig.public_url, stale_claim=timedelta(seconds=2),
+    settings = dispatch.Settings(portal_url=rig.public_url, stale_claim=timedelta(seconds=5),
                                  first_retry=timedelta(milliseconds=50))
     sender = TwilioSmsSender(ACCOUNT_SID, AUTH_TOKEN, messaging_service_sid=SERVICE_SID,
                              api_base_url=rig.twilio.base_url, timeout=0.5,

@@ -33,6 +33,7 @@ PERMANENT_ERRORS = frozenset({
 })
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
 REQUEST_TIMEOUT = 10  # seconds
+TIMEOUT_CODE = "timeout"  # no answer: the message may still reach Twilio
 
 
 class SmsSendError(Exception):
@@ -92,7 +93,7 @@ class TwilioSmsSender:
         except TwilioRestException as error:
             raise _classified(error) from None
         except (requests.Timeout, requests.ConnectionError):
-            raise SmsSendError(code="timeout", status=None, retryable=True) from None
+            raise SmsSendError(code=TIMEOUT_CODE, status=None, retryable=True) from None
         return message.sid
 
     def messages_to(self, recipient: str, *, limit: int = 50) -> list[ProviderMessage]:
@@ -103,7 +104,7 @@ class TwilioSmsSender:
         except TwilioRestException as error:
             raise _classified(error) from None
         except (requests.Timeout, requests.ConnectionError):
-            raise SmsSendError(code="timeout", status=None, retryable=True) from None
+            raise SmsSendError(code=TIMEOUT_CODE, status=None, retryable=True) from None
         return [ProviderMessage(m.sid, m.body or "", str(m.status), m.date_created) for m in found]
 
 

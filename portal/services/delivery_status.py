@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.models import EarlyDeliveryReport, Notification, NotificationState
@@ -151,11 +151,16 @@ def hold_early_report(db: Session, message_sid: str, provider_status: str, error
 def apply_held_reports(db: Session, *, now: datetime) -> int:
     """Apply the held reports whose message ids are now recorded, and drop them. Does not
     commit. Run by the worker after each batch and on every pass."""
-    matched = db.execute(select(Notification, EarlyDeliveryReport).join(
-        EarlyDeliveryReport, EarlyDeliveryReport.provider_message_id == Notification.provider_message_id)).all()
+    query = select(Notification, EarlyDeliveryReport).join(
+        EarlyDeliveryReport, EarlyDeliveryReport.provider_message_id == Notification.provider_message_id)
+    if db.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)  # another worker is applying these
+    matched = db.execute(query).all()
     for notification, held in matched:
-        apply_status(notification, held.provider_status, held.error_code, now=now)
-        db.delete(held)
+        apply_status(notification, held.provider_status, held.error_code, now=now)  # idempotent
+    # A plain DELETE: two workers may both have read a report, and the second deletes nothing.
+    db.execute(delete(EarlyDeliveryReport).where(
+        EarlyDeliveryReport.provider_message_id.in_([held.provider_message_id for _, held in matched])))
     return len(matched)
 
 

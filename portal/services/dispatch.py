@@ -32,10 +32,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.messaging.twilio_sms import ProviderMessage, SmsSendError
+from portal.messaging.twilio_sms import TIMEOUT_CODE, ProviderMessage, SmsSendError
 from portal.models import (
     Campaign,
     CampaignState,
@@ -270,13 +270,17 @@ def _finish(notification: Notification, state: NotificationState, now: datetime)
 
 def reconcile_unconfirmed(db: Session, sms: OutboundSms, *, now: datetime, worker: str | None = None,
                           stale_after: timedelta = STALE_CLAIM, first_retry: timedelta = FIRST_RETRY) -> int:
-    """Settle `sending` rows that have no provider id: this worker's own failed sends at once,
-    other workers' once they are `stale_after` old. Returns how many were settled. No
-    transaction stays open while the provider is asked."""
+    """Settle `sending` rows that have no provider id: this worker's own answered failures at
+    once, timed-out sends and other workers' rows once they are `stale_after` old. Returns how
+    many were settled. No transaction stays open while the provider is asked."""
     query = select(Notification).where(Notification.state == NotificationState.SENDING,
                                        Notification.provider_message_id.is_(None))
     stale = Notification.claimed_at < now - stale_after
-    query = query.where((Notification.claimed_by == worker) | stale) if worker else query.where(stale)
+    # A send that got a 5xx was answered: nothing of it is still on its way, so this worker may
+    # settle it at once. A timed-out send may still reach the provider, so it waits as long as
+    # another worker's claim would, and a second message cannot cross the first.
+    answered = (Notification.claimed_by == worker) & (func.coalesce(Notification.error_code, "") != TIMEOUT_CODE)
+    query = query.where(answered | stale) if worker else query.where(stale)
     unsure = db.scalars(query.limit(WRITE_BATCH).execution_options(populate_existing=True)).all()
     db.commit()
     settled = 0
