@@ -5,13 +5,20 @@ another (a letter batch): `use_language` switches fonts and direction between th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 
 from babel import Locale
 from flask import current_app
+from flask_babel import gettext
 from fpdf import FPDF, XPos, YPos
 
+from portal.i18n import long_date
 from portal.messaging.letter_fonts import font_files, typefaces_for
+from portal.services.exposure import IncidentExposure
+from portal.services.remedies import RemedyStanding
+from portal.web.wording import CATEGORY_WORDS, STATUS_WORDS, describe_incident, remedy_words
 
 LINE = 5.5  # mm
 BODY_SIZE = 11
@@ -80,3 +87,33 @@ def write_bullet(pdf: LetterPdf, text: str) -> None:
     pdf.cell(BULLET_WIDTH, LINE, "•", align="C")
     pdf.set_xy(text_x, top)
     pdf.multi_cell(pdf.epw - BULLET_WIDTH, LINE, text, align=pdf.align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def write_incidents(pdf: LetterPdf, incidents: Sequence[IncidentExposure]) -> None:
+    """"What was made public": each incident the person was in, and what it showed."""
+    write_heading(pdf, gettext("What was made public"))
+    if not incidents:
+        write_text(pdf, gettext("Our records do not show your information in any incident."))
+    for item in incidents:
+        write_text(pdf, long_date(item.incident.occurred_on), style="B")
+        write_text(pdf, describe_incident(item.incident))
+        pdf.ln(1)
+        write_text(pdf, gettext("Your information was part of this. It showed:"))
+        for category in item.categories:
+            write_bullet(pdf, str(CATEGORY_WORDS[category]))
+        pdf.ln(2)
+    write_text(pdf, gettext("The agency has promised not to remove you before you can raise this in immigration "
+                            "court."))
+
+
+def write_remedies(pdf: LetterPdf, remedies: Sequence[RemedyStanding], as_of: date) -> None:
+    """"Help you can ask for": each remedy that applies and where it stood on `as_of`."""
+    write_heading(pdf, gettext("Help you can ask for"))
+    if not remedies:
+        write_text(pdf, gettext("Our records say none of this help applies to you now."))
+        return
+    write_text(pdf, gettext("This is where each one stood on %(date)s:", date=long_date(as_of)))
+    for standing in remedies:
+        status = STATUS_WORDS[standing.record.status] if standing.record else ""
+        write_bullet(pdf, gettext("%(remedy)s: %(status)s", remedy=remedy_words(standing.remedy.code, "title"),
+                                  status=status))

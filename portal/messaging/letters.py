@@ -13,9 +13,8 @@ from flask_babel import force_locale, gettext
 
 from portal.i18n import long_date
 from portal.messaging.letter_fonts import LetterFontMissing
-from portal.messaging.letter_layout import LINE, LetterPdf, write_bullet, write_heading, write_text
+from portal.messaging.letter_layout import LINE, LetterPdf, write_heading, write_incidents, write_remedies, write_text
 from portal.services.confirmation_letters import LetterContents, display_a_number
-from portal.web.wording import CATEGORY_WORDS, STATUS_WORDS, describe_incident, remedy_words
 
 __all__ = ["LetterFontMissing", "check_page_url", "render_letter"]
 
@@ -47,8 +46,8 @@ def render_letter(contents: LetterContents, *, locale: str) -> bytes:
         pdf.set_auto_page_break(auto=True, margin=22)
         pdf.add_page()
         _letterhead(pdf, contents)
-        _incidents(pdf, contents)
-        _remedies(pdf, contents)
+        write_incidents(pdf, contents.incidents)
+        write_remedies(pdf, contents.remedies, contents.statuses_on)
         _how_to_check(pdf)
         return bytes(pdf.output())
 
@@ -77,34 +76,6 @@ def _letterhead(pdf: _LetterPdf, contents: LetterContents) -> None:
     pdf.ln(4)
     write_text(pdf, gettext("This letter confirms that the agency made your information public by mistake, as "
                             "described below. You can give this letter to a court or to your lawyer."))
-
-
-def _incidents(pdf: _LetterPdf, contents: LetterContents) -> None:
-    write_heading(pdf, gettext("What was made public"))
-    if not contents.incidents:
-        write_text(pdf, gettext("Our records do not show your information in any incident."))
-    for item in contents.incidents:
-        write_text(pdf, long_date(item.incident.occurred_on), style="B")
-        write_text(pdf, describe_incident(item.incident))
-        pdf.ln(1)
-        write_text(pdf, gettext("Your information was part of this. It showed:"))
-        for category in item.categories:
-            write_bullet(pdf, str(CATEGORY_WORDS[category]))
-        pdf.ln(2)
-    write_text(pdf, gettext("The agency has promised not to remove you before you can raise this in immigration "
-                            "court."))
-
-
-def _remedies(pdf: _LetterPdf, contents: LetterContents) -> None:
-    write_heading(pdf, gettext("Help you can ask for"))
-    if not contents.remedies:
-        write_text(pdf, gettext("Our records say none of this help applies to you now."))
-        return
-    write_text(pdf, gettext("This is where each one stood on %(date)s:", date=long_date(contents.statuses_on)))
-    for standing in contents.remedies:
-        status = STATUS_WORDS[standing.record.status] if standing.record else ""
-        write_bullet(pdf, gettext("%(remedy)s: %(status)s", remedy=remedy_words(standing.remedy.code, "title"),
-                                  status=status))
 
 
 def _how_to_check(pdf: _LetterPdf) -> None:

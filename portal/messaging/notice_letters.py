@@ -19,10 +19,9 @@ from flask_babel import force_locale, gettext
 
 from portal.i18n import long_date
 from portal.messaging.letter_fonts import FALLBACK_BY_LOCALE, TYPEFACE_BY_LOCALE, LetterFontMissing
-from portal.messaging.letter_layout import LINE, LetterPdf, write_bullet, write_heading, write_text
+from portal.messaging.letter_layout import LINE, LetterPdf, write_heading, write_incidents, write_remedies, write_text
 from portal.services.exposure import IncidentExposure
 from portal.services.remedies import RemedyStanding
-from portal.web.wording import CATEGORY_WORDS, STATUS_WORDS, describe_incident, remedy_words
 
 __all__ = ["LetterFontMissing", "NoticeLetter", "render_batch"]
 
@@ -115,8 +114,8 @@ def render_batch(letters: Iterable[NoticeLetter]) -> tuple[bytes, int]:
 
 def _write_letter(pdf: _BatchPdf, letter: NoticeLetter) -> None:
     _letterhead(pdf, letter)
-    _incidents(pdf, letter)
-    _remedies(pdf, letter)
+    write_incidents(pdf, letter.incidents)
+    write_remedies(pdf, letter.remedies, letter.written_on)
     _how_to_sign_in(pdf, letter)
 
 
@@ -139,32 +138,6 @@ def _letterhead(pdf: _BatchPdf, letter: NoticeLetter) -> None:
     write_text(pdf, gettext("We are writing to you because the agency made your information public by mistake. "
                             "This letter says what happened, what help you can ask for, and how to see the "
                             "details online."))
-
-
-def _incidents(pdf: _BatchPdf, letter: NoticeLetter) -> None:
-    write_heading(pdf, gettext("What was made public"))
-    for item in letter.incidents:
-        write_text(pdf, long_date(item.incident.occurred_on), style="B")
-        write_text(pdf, describe_incident(item.incident))
-        pdf.ln(1)
-        write_text(pdf, gettext("Your information was part of this. It showed:"))
-        for category in item.categories:
-            write_bullet(pdf, str(CATEGORY_WORDS[category]))
-        pdf.ln(2)
-    write_text(pdf, gettext("The agency has promised not to remove you before you can raise this in immigration "
-                            "court."))
-
-
-def _remedies(pdf: _BatchPdf, letter: NoticeLetter) -> None:
-    write_heading(pdf, gettext("Help you can ask for"))
-    if not letter.remedies:
-        write_text(pdf, gettext("Our records say none of this help applies to you now."))
-        return
-    write_text(pdf, gettext("This is where each one stood on %(date)s:", date=long_date(letter.written_on)))
-    for standing in letter.remedies:
-        status = STATUS_WORDS[standing.record.status] if standing.record else ""
-        write_bullet(pdf, gettext("%(remedy)s: %(status)s", remedy=remedy_words(standing.remedy.code, "title"),
-                                  status=status))
 
 
 def _how_to_sign_in(pdf: _BatchPdf, letter: NoticeLetter) -> None:
