@@ -245,3 +245,14 @@ def test_a_delivery_report_that_comes_before_the_message_id_is_recorded_is_held_
     delivered = [row for row in notifications(db) if row.state is NotificationState.DELIVERED]
     assert [row.provider_message_id for row in delivered] == [first_sid]
     assert db.get(EarlyDeliveryReport, first_sid) is None
+
+
+@pytest.mark.parametrize(("first", "second"), [("sent", "delivered"), ("delivered", "sent")])
+def test_two_early_reports_for_one_message_keep_the_furthest(db, first, second):
+    sid = "SM" + "7" * 32
+    for status in (first, second):  # as two webhook requests, each with its own session state
+        record_delivery_status(db, sid, status, None, now=utcnow())
+        db.commit()
+        db.expunge_all()
+
+    assert db.get(EarlyDeliveryReport, sid).provider_status == "delivered"

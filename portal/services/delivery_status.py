@@ -29,6 +29,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.models import EarlyDeliveryReport, Notification, NotificationState
@@ -134,17 +135,24 @@ def record_delivery_status(
 
 def hold_early_report(db: Session, message_sid: str, provider_status: str, error_code: str | None, *,
                       now: datetime) -> None:
-    """Keep the furthest report for a SID the worker has not recorded yet."""
+    """Keep the furthest report for a SID the worker has not recorded yet. Two reports for
+    one message may arrive at once (duplicates, out of order): the second to insert finds the
+    first one's row and moves it forward instead."""
     target = state_for(provider_status, error_code)
     if target is None:
         return
-    held = db.get(EarlyDeliveryReport, message_sid[:64], with_for_update=True)
-    if held is None:
-        db.add(EarlyDeliveryReport(provider_message_id=message_sid[:64], provider_status=provider_status[:20],
-                                   error_code=(error_code or None) and error_code[:ERROR_CODE_LENGTH],
-                                   received_at=now))
-    elif is_forward(state_for(held.provider_status, held.error_code) or NotificationState.PENDING, target):
-        held.provider_status, held.error_code = provider_status[:20], error_code
+    sid, code = message_sid[:64], (error_code or None) and error_code[:ERROR_CODE_LENGTH]
+    try:
+        with db.begin_nested():
+            db.add(EarlyDeliveryReport(provider_message_id=sid, provider_status=provider_status[:20],
+                                       error_code=code, received_at=now))
+        return
+    except IntegrityError:
+        pass
+    held = db.get(EarlyDeliveryReport, sid, with_for_update=True, populate_existing=True)
+    if held is not None and is_forward(state_for(held.provider_status, held.error_code) or NotificationState.PENDING,
+                                       target):
+        held.provider_status, held.error_code = provider_status[:20], code
     db.flush()
 
 
