@@ -7,18 +7,17 @@ import socket
 import threading
 import time
 from collections.abc import Callable
-from datetime import timedelta
 
 import click
 from flask import Flask, current_app
 
 from portal.db import database, session
 from portal.messaging.pace import SharedPace, Unpaced
-from portal.messaging.sms import sms_sender
+from portal.messaging.sms import sms_sender, sms_senders
 from portal.models import utcnow
 from portal.services.code_delivery import deliver_pending_codes
 from portal.services.dispatch import Settings
-from portal.services.worker import Worker
+from portal.services.worker import SEND_BATCH, Worker
 
 
 @click.command("deliver-codes")
@@ -40,7 +39,7 @@ def deliver_codes_command(watch: bool, interval: float) -> None:
 @click.option("--once", is_flag=True, help="One pass, then exit (for cron or tests).")
 @click.option("--per-second", type=click.IntRange(min=0), default=None,
               help="Messages a second across all workers (default: SMS_PER_SECOND; 0: no limit).")
-@click.option("--batch", type=click.IntRange(min=1), default=50, show_default=True)
+@click.option("--batch", type=click.IntRange(min=1), default=SEND_BATCH, show_default=True)
 @click.option("--threads", type=click.IntRange(min=1, max=64), default=1, show_default=True,
               help="Sending loops in this process, each claiming its own rows (waiting on the provider "
                    "dominates a send, so threads multiply throughput).")
@@ -50,15 +49,15 @@ def worker_command(once: bool, per_second: int | None, batch: int, threads: int)
     rate = config["SMS_PER_SECOND"] if per_second is None else per_second
     storage, prefix = config["RATELIMIT_STORAGE_URI"], config.get("RATELIMIT_KEY_PREFIX", "")
     pace = SharedPace(rate, storage, prefix) if rate else Unpaced()
-    settings = Settings(portal_url=config["PUBLIC_BASE_URL"],
-                        final_status_timeout=timedelta(hours=config["FINAL_STATUS_TIMEOUT_HOURS"]),
-                        stale_claim=timedelta(seconds=config["STALE_CLAIM_SECONDS"]))
+    settings = Settings.from_config(config)
     name = f"{socket.gethostname()}-{os.getpid()}"
+    senders = sms_senders()
     if once:
-        worker = Worker(name, sms_sender, pace, settings, batch=batch)
+        worker = Worker(name, senders, pace, settings, batch=batch)
         click.echo(f"Worked on {worker.work_once(session())} items.")
         return
-    workers = [Worker(f"{name}-{number}", sms_sender, pace, settings, batch=batch) for number in range(threads)]
+    workers = [Worker(f"{name}-{number}", senders, pace, settings, batch=batch, writes_outboxes=number == 0)
+               for number in range(threads)]
     click.echo(f"Worker {name} started with {threads} sending loop(s); stop it with Ctrl-C.")
     run_in_threads(current_app._get_current_object(), workers)
 

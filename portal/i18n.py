@@ -7,6 +7,7 @@ is written."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import date, datetime
 
 from babel import Locale
@@ -78,6 +79,12 @@ def long_date(value: date) -> str:
     if isinstance(value, datetime):
         value = to_user_timezone(value)
     return f"{value.day} {months[value.month - 1]} {value.year}"
+
+
+def folded(text: str) -> str:
+    """Text as compared and sorted regardless of case and accents: "Déportación" → "deportacion"."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def language_tag(code: str) -> str:

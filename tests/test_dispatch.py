@@ -22,7 +22,7 @@ from portal.models import (
 from portal.security.a_numbers import normalise_a_number
 from portal.security.context import blind_index
 from portal.services import dispatch
-from portal.services.delivery_status import record_delivery_status
+from portal.services.delivery_status import apply_held_reports, record_delivery_status
 from portal.services.verification import IdentityClaim, verify_notice_code
 from tests.campaigns import FakeProvider, NoPace, add_approved_campaign
 from tests.factories import add_person
@@ -53,6 +53,8 @@ def write_all(db, campaign):
 def send_due(db, provider, worker="worker-1"):
     claimed = dispatch.claim_due(db, worker, now=utcnow(), limit=50)
     dispatch.send_claimed(db, provider, NoPace(), claimed, worker=worker, clock=utcnow)
+    apply_held_reports(db, now=utcnow())  # as every worker pass does
+    db.commit()
     return claimed
 
 

@@ -5,8 +5,9 @@ flow without an account anywhere. `twilio` sends through Twilio (see DESIGN.md Â
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from flask import current_app
 from sqlalchemy import select
@@ -53,7 +54,20 @@ def sms_sender(db: Session) -> SmsSender:
     """The sender the configuration names."""
     if current_app.config["SMS_BACKEND"] == "outbox":
         return OutboxSmsSender(db)
-    config = current_app.config
+    return _twilio_sender(current_app.config)
+
+
+def sms_senders() -> Callable[[Session], SmsSender]:
+    """For a long-running worker: the sender for each session. The outbox sender writes in the
+    session it is given; the Twilio sender (an HTTP client with its connection pool) is built
+    once and reused."""
+    if current_app.config["SMS_BACKEND"] == "outbox":
+        return OutboxSmsSender
+    twilio = _twilio_sender(current_app.config)
+    return lambda _db: twilio
+
+
+def _twilio_sender(config: Mapping[str, Any]) -> TwilioSmsSender:
     return TwilioSmsSender(
         config["TWILIO_ACCOUNT_SID"], config["TWILIO_AUTH_TOKEN"],
         messaging_service_sid=config["TWILIO_MESSAGING_SERVICE_SID"], from_number=config["TWILIO_FROM_NUMBER"],

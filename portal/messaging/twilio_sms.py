@@ -32,6 +32,7 @@ PERMANENT_ERRORS = frozenset({
     21635,  # not a valid mobile number for this message type
 })
 RETRYABLE_STATUSES = frozenset({429, 500, 502, 503, 504})
+GATEWAY_TIMEOUTS = frozenset({502, 504})
 REQUEST_TIMEOUT = 10  # seconds
 TIMEOUT_CODE = "timeout"  # no answer: the message may still reach Twilio
 
@@ -109,6 +110,9 @@ class TwilioSmsSender:
 
 
 def _classified(error: TwilioRestException) -> SmsSendError:
+    if error.status in GATEWAY_TIMEOUTS:
+        # A gateway gave up waiting: Twilio may still be taking the message, as after our own timeout.
+        return SmsSendError(code=TIMEOUT_CODE, status=error.status, retryable=True)
     permanent = error.code in PERMANENT_ERRORS or (
         error.status not in RETRYABLE_STATUSES and 400 <= error.status < 500)
     return SmsSendError(code=str(error.code or error.status), status=error.status, retryable=not permanent)

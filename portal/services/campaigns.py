@@ -11,7 +11,6 @@ a reader's family or a foreign official what the message is about raise a warnin
 from __future__ import annotations
 
 import re
-import unicodedata
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.i18n import folded
 from portal.messaging.segments import SmsLength, measure
 from portal.models import (
     AffectedPerson,
@@ -36,8 +36,9 @@ from portal.models import (
 )
 from portal.services.audiences import audience_people
 from portal.services.audit import record_event
+from portal.services.dispatch import NOTICE_CODE_PLACEHOLDER, PORTAL_URL_PLACEHOLDER, notice_text
 
-PLACEHOLDERS = ("((notice_code))", "((portal_url))")
+PLACEHOLDERS = (NOTICE_CODE_PLACEHOLDER, PORTAL_URL_PLACEHOLDER)
 SAMPLE_CODE = "K7QM4-TX2PB"
 REPEAT_WINDOW = timedelta(hours=24)
 _ANY_PLACEHOLDER = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
@@ -88,17 +89,12 @@ def check_text(text: str) -> TextCheck:
     without_placeholders = _ANY_PLACEHOLDER.sub("", text)
     problems += [str(message) for kind, message in _PERSONAL_DATA_MESSAGES.items()
                  if _PERSONAL_PATTERNS[kind].search(without_placeholders)]
-    if "((notice_code))" not in text:
+    if NOTICE_CODE_PLACEHOLDER not in text:
         problems.append(gettext("Put ((notice_code)) in the text, so the person can sign in."))
-    folded = _fold(without_placeholders)
+    plain = folded(without_placeholders)
     warnings = [gettext("The word “%(word)s” tells anyone who sees the phone what the message is about.",
-                        word=word) for word in sorted(SENSITIVE_WORDS) if _fold(word) in folded]
+                        word=word) for word in sorted(SENSITIVE_WORDS) if folded(word) in plain]
     return TextCheck(problems, warnings)
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
 
 
 def create_draft(db: Session, author: StaffUser, *, name: str, templates: dict[str, str],
@@ -126,8 +122,7 @@ def estimate(db: Session, campaign: Campaign, *, portal_url: str, price_per_segm
     counts = audience_counts(db, campaign.audience, campaign.channel)
     estimates = []
     for locale, recipients in sorted(counts.items()):
-        text = (campaign.templates.get(locale) or campaign.templates["en"])
-        length = measure(text.replace("((notice_code))", SAMPLE_CODE).replace("((portal_url))", portal_url))
+        length = measure(notice_text(campaign, locale, SAMPLE_CODE, portal_url))
         estimates.append(LanguageEstimate(locale, recipients, length,
                                           price_per_segment * length.segments * recipients))
     return estimates

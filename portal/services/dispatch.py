@@ -24,17 +24,16 @@ The outbox is the `notification` table. Each row moves forward only:
 
 from __future__ import annotations
 
-import logging
 import uuid
-from collections.abc import Callable, Iterable
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
+from portal.messaging.sms import SmsSender
 from portal.messaging.twilio_sms import TIMEOUT_CODE, ProviderMessage, SmsSendError
 from portal.models import (
     Campaign,
@@ -46,14 +45,10 @@ from portal.models import (
     NotificationState,
     SmsOptOut,
 )
-from portal.security.codes import generate_notice_code, normalise_notice_code
 from portal.security.context import blind_index
-from portal.security.hashing import hash_secret
 from portal.services.audiences import Recipient, recipients
-from portal.services.delivery_status import apply_held_reports
+from portal.services.notice_codes import new_notice_codes
 from portal.services.schedule import in_quiet_hours
-
-log = logging.getLogger(__name__)
 
 FINAL_STATES = frozenset({NotificationState.DELIVERED, NotificationState.FAILED, NotificationState.UNDELIVERABLE,
                           NotificationState.CANCELLED})
@@ -63,12 +58,8 @@ LONGEST_RETRY = timedelta(minutes=30)
 STALE_CLAIM = timedelta(minutes=2)  # a `sending` row this old belongs to a dead worker (> 2 send timeouts)
 CLOCK_SKEW = timedelta(minutes=5)  # between our clock and the provider's
 WRITE_BATCH = 200
-HASHING_THREADS = 4  # argon2-cffi releases the GIL while hashing
-
-
-class OutboundSms(Protocol):
-    def send(self, recipient: str, body: str) -> str: ...
-    def messages_to(self, recipient: str) -> list[ProviderMessage]: ...
+NOTICE_CODE_PLACEHOLDER = "((notice_code))"
+PORTAL_URL_PLACEHOLDER = "((portal_url))"
 
 
 class SendPace(Protocol):
@@ -81,6 +72,12 @@ class Settings:
     final_status_timeout: timedelta = timedelta(hours=72)
     stale_claim: timedelta = STALE_CLAIM
     first_retry: timedelta = FIRST_RETRY
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> Settings:
+        return cls(portal_url=config["PUBLIC_BASE_URL"],
+                   final_status_timeout=timedelta(hours=config["FINAL_STATUS_TIMEOUT_HOURS"]),
+                   stale_claim=timedelta(seconds=config["STALE_CLAIM_SECONDS"]))
 
 
 # Writing the outbox
@@ -98,7 +95,7 @@ def write_notifications(db: Session, campaign: Campaign, settings: Settings, *, 
                      .order_by(Notification.person_id.desc()).limit(1))
     chosen = list(recipients(db, campaign.audience, campaign.channel, after=last, limit=batch))
     db.commit()
-    codes = _new_codes(len(chosen))
+    codes = new_notice_codes(len(chosen))
     written = set(db.scalars(select(Notification.person_id).where(
         Notification.campaign_id == campaign.id, Notification.person_id.in_([r.person_id for r in chosen]))))
     for recipient, (code, code_hash) in zip(chosen, codes, strict=True):
@@ -108,13 +105,6 @@ def write_notifications(db: Session, campaign: Campaign, settings: Settings, *, 
         campaign.state = CampaignState.SENDING
     db.commit()
     return len(chosen)
-
-
-def _new_codes(count: int) -> list[tuple[str, str]]:
-    codes = [generate_notice_code() for _ in range(count)]
-    with ThreadPoolExecutor(HASHING_THREADS) as pool:
-        hashes = list(pool.map(lambda code: hash_secret(normalise_notice_code(code) or ""), codes))
-    return list(zip(codes, hashes, strict=True))
 
 
 def _notification(db: Session, campaign: Campaign, recipient: Recipient, code: str, code_hash: str,
@@ -132,7 +122,7 @@ def _notification(db: Session, campaign: Campaign, recipient: Recipient, code: s
 def notice_text(campaign: Campaign, locale: str, code: str, portal_url: str) -> str:
     """The campaign's text in `locale` (English when it has none), its two placeholders filled."""
     template = campaign.templates.get(locale) or campaign.templates["en"]
-    return template.replace("((notice_code))", code).replace("((portal_url))", portal_url)
+    return template.replace(NOTICE_CODE_PLACEHOLDER, code).replace(PORTAL_URL_PLACEHOLDER, portal_url)
 
 
 # Sending
@@ -150,16 +140,15 @@ def claim_due(db: Session, worker: str, *, now: datetime, limit: int) -> list[No
         query = query.where(Notification.campaign_id.not_in(resting))
     if db.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)
-    claimed = []
-    for notification_id in db.scalars(query).all():
-        won = db.execute(
-            update(Notification)
-            .where(Notification.id == notification_id, Notification.state == NotificationState.PENDING)
-            .values(state=NotificationState.SENDING, claimed_by=worker, claimed_at=now,
-                    attempts=Notification.attempts + 1, updated_at=now)
-        ).rowcount
-        if won:
-            claimed.append(notification_id)
+    # Conditional, so that without SKIP LOCKED (SQLite) two workers still never both win a row.
+    claimed = db.execute(
+        update(Notification)
+        .where(Notification.id.in_(db.scalars(query).all()), Notification.state == NotificationState.PENDING)
+        .values(state=NotificationState.SENDING, claimed_by=worker, claimed_at=now,
+                attempts=Notification.attempts + 1, updated_at=now)
+        .returning(Notification.id)
+        .execution_options(synchronize_session=False)
+    ).scalars().all()
     db.commit()
     # populate_existing: rows this session saw before the UPDATE must not keep their old state.
     return list(db.scalars(select(Notification).where(Notification.id.in_(claimed))
@@ -173,7 +162,7 @@ def _campaigns_in_quiet_hours(db: Session, now: datetime) -> list[uuid.UUID]:
             if in_quiet_hours(now, start=campaign.quiet_start, end=campaign.quiet_end, zone=campaign.timezone)]
 
 
-def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: Iterable[Notification], *,
+def send_claimed(db: Session, sms: SmsSender, pace: SendPace, notifications: Iterable[Notification], *,
                  worker: str, clock: Callable[[], datetime], first_retry: timedelta = FIRST_RETRY) -> None:
     """Send each claimed notification once, recording the result at once.
 
@@ -193,11 +182,9 @@ def send_claimed(db: Session, sms: OutboundSms, pace: SendPace, notifications: I
         following = queue[position + 1] if position + 1 < len(queue) else None
         still_ours = following is not None and _renew_claim(db, following, worker, clock())
         db.commit()
-    apply_held_reports(db, now=clock())
-    db.commit()
 
 
-def _send_one(sms: OutboundSms, notification: Notification, stopped: set[str], clock: Callable[[], datetime],
+def _send_one(sms: SmsSender, notification: Notification, stopped: set[str], clock: Callable[[], datetime],
               first_retry: timedelta) -> None:
     if notification.recipient in stopped:
         notification.error_code = "opted-out"
@@ -235,7 +222,9 @@ def _accepted(notification: Notification, provider_id: str, now: datetime) -> No
     notification.provider_message_id = provider_id
     notification.state = NotificationState.SENT
     notification.sent_at = now
-    notification.body = None  # the plain notice code now exists only in the message
+    # The plain notice code now exists only in the message, and the number is no longer needed.
+    notification.body = None
+    notification.recipient = None
     notification.error_code = None
 
 
@@ -243,12 +232,12 @@ def _not_accepted(notification: Notification, error: SmsSendError, now: datetime
     notification.error_code = error.code
     if not error.retryable:
         _finish(notification, NotificationState.UNDELIVERABLE, now)
-    elif notification.attempts >= MAX_ATTEMPTS:
+    elif error.status == 429 and notification.attempts >= MAX_ATTEMPTS:
         _finish(notification, NotificationState.FAILED, now)
     elif error.status == 429:
         _retry_later(notification, now, first_retry)
     # Otherwise (a 5xx or a timeout) the provider may have accepted it: the row stays
-    # `sending` until reconciliation says whether it did.
+    # `sending` until reconciliation says whether it did, and counts the attempts then.
 
 
 def _retry_later(notification: Notification, now: datetime, first_retry: timedelta = FIRST_RETRY) -> None:
@@ -268,7 +257,7 @@ def _finish(notification: Notification, state: NotificationState, now: datetime)
 # Recovering
 
 
-def reconcile_unconfirmed(db: Session, sms: OutboundSms, *, now: datetime, worker: str | None = None,
+def reconcile_unconfirmed(db: Session, sms: SmsSender, *, now: datetime, worker: str | None = None,
                           stale_after: timedelta = STALE_CLAIM, first_retry: timedelta = FIRST_RETRY) -> int:
     """Settle `sending` rows that have no provider id: this worker's own answered failures at
     once, timed-out sends and other workers' rows once they are `stale_after` old. Returns how

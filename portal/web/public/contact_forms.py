@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Mapping
 
 from flask_babel import get_locale
@@ -12,7 +11,7 @@ from wtforms import RadioField, SelectField, StringField, TelField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.i18n import language_choices
+from portal.i18n import folded, language_choices
 from portal.services.contact import (
     US_STATES,
     InvalidPhoneNumber,
@@ -134,9 +133,4 @@ class LanguageForm(PortalForm):
 def _by_name(names: Mapping[str, object]) -> list[SelectChoice]:
     """Options sorted by name as people read it: accents and case do not change the order."""
     choices = [SelectChoice(code, str(name)) for code, name in names.items()]
-    return sorted(choices, key=lambda choice: _fold(choice.label))
-
-
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(char for char in decomposed if not unicodedata.combining(char))
+    return sorted(choices, key=lambda choice: folded(choice.label))
