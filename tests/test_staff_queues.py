@@ -52,7 +52,7 @@ def add_remedy_request(db, **person) -> uuid.UUID:
 
 
 def add_call_back(db, *, minutes_ago: int = 0) -> uuid.UUID:
-    request = request_call_back(db, phone_text="+52 55 1234 5678", language_code="mam",
+    request = request_call_back(db, phone_e164="+525512345678", language_code="mam",
                                 now=utcnow() - timedelta(minutes=minutes_ago))
     db.commit()
     return request.id

@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 
 from portal.models import InterpreterCallRequest
 from portal.services.audit import record_event
-from portal.services.contact import normalise_phone_number
 
 
 @dataclass(frozen=True)
@@ -82,13 +81,12 @@ def spoken_language(code: str) -> SpokenLanguage:
         raise UnknownLanguage(code) from None
 
 
-def request_call_back(db: Session, *, phone_text: str, language_code: str, now: datetime) -> InterpreterCallRequest:
-    """Store a call-back request (flushed, not committed). Any number that can take a call
-    will do, landlines included. Raises UnknownLanguage or contact.InvalidPhoneNumber and
+def request_call_back(db: Session, *, phone_e164: str, language_code: str, now: datetime) -> InterpreterCallRequest:
+    """Store a call-back request (flushed, not committed) for a number already in E.164 form;
+    any number that can take a call will do, landlines included. Raises UnknownLanguage and
     then stores nothing."""
     language = spoken_language(language_code)
-    phone = normalise_phone_number(phone_text, mobile_only=False)
-    request = InterpreterCallRequest(language=language.code, phone=phone, created_at=now)
+    request = InterpreterCallRequest(language=language.code, phone=phone_e164, created_at=now)
     db.add(request)
     db.flush()
     record_event(db, actor_type="public", actor_id=None, action="interpreter.requested",

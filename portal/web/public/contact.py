@@ -83,7 +83,7 @@ def contact_phone():
     form = PhoneNumberForm(data={"phone": contact.phone_for_display(current) if current else None})
     if form.validate_on_submit():
         db = db_session()
-        if contact.request_phone_confirmation(db, signed_in_person().id, form.e164, locale=str(get_locale()),
+        if contact.request_phone_confirmation(db, signed_in_person().id, form.phone.e164, locale=str(get_locale()),
                                               now=utcnow()):
             db.commit()
             deliver_after_response()

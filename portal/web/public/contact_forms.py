@@ -14,18 +14,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Va
 from portal.i18n import folded, language_choices
 from portal.services.contact import (
     US_STATES,
-    InvalidPhoneNumber,
     InvalidZipCode,
-    LandlineNumber,
     international_countries,
-    normalise_phone_number,
     normalise_zip_code,
 )
-from portal.web.forms import PortalForm
+from portal.web.forms import PortalForm, valid_phone_number
 
 FIELD_LIMIT = 64
 LINE_LIMIT = 100
 NOT_A_CHOICE = _l("Choose one of the options")
+PHONE_LENGTH = Length(max=FIELD_LIMIT, message=_l("The phone number is too long"))
 
 
 class ChannelForm(PortalForm):
@@ -46,18 +44,9 @@ class PhoneNumberForm(PortalForm):
         _l("What mobile phone number should we send text messages to?"),
         description=_l("If the number is not in the United States, start with + and the country code, "
                        "like +52 for Mexico. We will send a code to this number."),
-        validators=[DataRequired(message=_l("Enter a mobile phone number")),
-                    Length(max=FIELD_LIMIT, message=_l("The phone number is too long"))],
+        validators=[DataRequired(message=_l("Enter a mobile phone number")), PHONE_LENGTH,
+                    valid_phone_number(mobile_only=True)],
     )
-
-    def validate_phone(self, field: TelField) -> None:
-        try:
-            self.e164 = normalise_phone_number(field.data)
-        except LandlineNumber:
-            raise ValidationError(_l("This number cannot get text messages. Enter a mobile phone number")) from None
-        except InvalidPhoneNumber:
-            raise ValidationError(_l("Enter a real phone number. If it is not in the United States, "
-                                     "start with + and the country code")) from None
 
 
 class PhoneCodeForm(PortalForm):

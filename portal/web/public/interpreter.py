@@ -9,17 +9,15 @@ from __future__ import annotations
 from flask import abort, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from wtforms import TelField
-from wtforms.validators import DataRequired, Length, ValidationError
+from wtforms.validators import DataRequired
 
 from portal.db import session as db_session
 from portal.models import utcnow
 from portal.security.rate_limits import limiter
 from portal.services import interpreters
-from portal.services.contact import InvalidPhoneNumber, normalise_phone_number
-from portal.web.forms import PortalForm
+from portal.web.forms import PortalForm, valid_phone_number
 from portal.web.public import blueprint
-
-PHONE_LIMIT = 64
+from portal.web.public.contact_forms import PHONE_LENGTH
 
 
 class CallBackForm(PortalForm):
@@ -27,16 +25,9 @@ class CallBackForm(PortalForm):
         _l("What phone number should the interpreter call?"),
         description=_l("If the number is not in the United States, start with + and the country code, "
                        "like +502 for Guatemala."),
-        validators=[DataRequired(message=_l("Enter a phone number")),
-                    Length(max=PHONE_LIMIT, message=_l("The phone number is too long"))],
+        validators=[DataRequired(message=_l("Enter a phone number")), PHONE_LENGTH,
+                    valid_phone_number(mobile_only=False)],
     )
-
-    def validate_phone(self, field: TelField) -> None:
-        try:
-            normalise_phone_number(field.data, mobile_only=False)
-        except InvalidPhoneNumber:
-            raise ValidationError(_l("Enter a real phone number. If it is not in the United States, "
-                                     "start with + and the country code")) from None
 
 
 @blueprint.get("/help-in-your-language")
@@ -47,14 +38,11 @@ def interpreter_languages():
 @blueprint.route("/help-in-your-language/<language_code>", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
 def interpreter_call_back(language_code: str):
-    try:
-        language = interpreters.spoken_language(language_code)
-    except interpreters.UnknownLanguage:
-        abort(404)
+    language = _language_or_404(language_code)
     form = CallBackForm()
     if form.validate_on_submit():
         db = db_session()
-        interpreters.request_call_back(db, phone_text=form.phone.data, language_code=language.code, now=utcnow())
+        interpreters.request_call_back(db, phone_e164=form.phone.e164, language_code=language.code, now=utcnow())
         db.commit()
         return redirect(url_for("public.interpreter_requested", language_code=language.code), code=303)
     return render_template("public/interpreter/phone.html", form=form, language=language)
@@ -62,8 +50,11 @@ def interpreter_call_back(language_code: str):
 
 @blueprint.get("/help-in-your-language/<language_code>/requested")
 def interpreter_requested(language_code: str):
+    return render_template("public/interpreter/requested.html", language=_language_or_404(language_code))
+
+
+def _language_or_404(code: str) -> interpreters.SpokenLanguage:
     try:
-        language = interpreters.spoken_language(language_code)
+        return interpreters.spoken_language(code)
     except interpreters.UnknownLanguage:
         abort(404)
-    return render_template("public/interpreter/requested.html", language=language)
