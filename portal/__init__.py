@@ -10,12 +10,12 @@ from dotenv import load_dotenv
 from flask import Flask
 from jinja2 import StrictUndefined
 
-from portal import cli, db, i18n
+from portal import cli, db, i18n, logging_setup
 from portal.config import load_settings
 from portal.extensions import csrf
 from portal.security import context as security_context
 from portal.security import rate_limits
-from portal.web import responses, templating, wording
+from portal.web import health, responses, templating, wording
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -23,6 +23,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=True, template_folder="../templates", static_folder="../static")
     app.config.from_mapping(load_settings(app.instance_path, test_config))
     _quiet_loggers_that_leak_personal_data()
+    logging_setup.init_app(app)
     app.jinja_env.undefined = StrictUndefined
     security_context.init_app(app)
     db.init_app(app)
@@ -34,15 +35,18 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     responses.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)
+    health.init_app(app)
     return app
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.web.attorney import blueprint as attorney
     from portal.web.public import blueprint as public
     from portal.web.staff import blueprint as staff
     from portal.web.webhooks import blueprint as webhooks
 
     app.register_blueprint(public)
+    app.register_blueprint(attorney)
     app.register_blueprint(staff)
     app.register_blueprint(webhooks)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import click
 from flask import Flask
 
-from portal import cli_data, cli_demo, cli_messaging, cli_security, cli_translations, schema
+from portal import cli_data, cli_demo, cli_messaging, cli_retention, cli_security, cli_translations, schema
 
 
 @click.group("db", help="Apply or inspect the database migrations.")
@@ -50,3 +50,4 @@ def init_app(app: Flask) -> None:
     cli_messaging.register(app)
     cli_demo.register(app)
     cli_translations.register(app)
+    cli_retention.register(app)

@@ -1,8 +1,9 @@
-"""Security commands: `flask audit verify` and `flask rotate-keys [--check]`.
+"""Security commands: `flask audit verify`, `flask rotate-keys [--check]` and
+`flask deactivate-staff EMAIL`.
 
-They report what the services in portal/services/audit.py and key_rotation.py find, and
-exit with status 1 when something needs the operator's attention, so they can run in cron
-or CI."""
+The first two report what the services in portal/services/audit.py and key_rotation.py
+find, and exit with status 1 when something needs the operator's attention, so they can run
+in cron or CI. The last locks a staff member out at once (a lost laptop, someone leaving)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,14 @@ from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy.orm import Session
 
+from portal.cli_data import ensure_schema_or_exit
 from portal.db import session
+from portal.models import utcnow
 from portal.security.context import field_cipher
 from portal.services.audit import record_event, verify_chain
 from portal.services.key_rotation import RotationReport, count_values_under_old_keys, rotate_keys
+from portal.services.staff import deactivate_staff_user
+from portal.services.staff_sessions import staff_account
 
 audit_group = AppGroup("audit", help="Check the hash-chained audit log.")
 
@@ -124,7 +129,27 @@ def _report_values_left(db: Session) -> None:
     raise SystemExit(1)
 
 
+@click.command("deactivate-staff")
+@click.argument("email")
+def deactivate_staff_command(email: str) -> None:
+    """Stop the staff account with EMAIL from signing in, and end its open sessions now.
+
+    Recorded in the audit log (by the account's id). Running it again changes nothing."""
+    ensure_schema_or_exit()
+    db = session()
+    user = staff_account(db, email)
+    if user is None:
+        raise click.ClickException("No staff account has this email address.")
+    if not user.active:
+        click.echo(f"Staff account {user.email} is already deactivated; nothing was changed.")
+        return
+    deactivate_staff_user(db, user, actor_type="system", actor_id=None, now=utcnow())
+    db.commit()
+    click.echo(f"Staff account {user.email} deactivated: it can no longer sign in, and its sessions have ended.")
+
+
 def register(app: Flask) -> None:
     """Add the security commands to the app's `flask` command line."""
     app.cli.add_command(audit_group)
     app.cli.add_command(rotate_keys_command)
+    app.cli.add_command(deactivate_staff_command)

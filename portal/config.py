@@ -46,11 +46,17 @@ def _environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "SMS_PER_SECOND": int(environ.get("SMS_PER_SECOND", "10")),
         "FINAL_STATUS_TIMEOUT_HOURS": float(environ.get("FINAL_STATUS_TIMEOUT_HOURS", "72")),
         "STALE_CLAIM_SECONDS": float(environ.get("STALE_CLAIM_SECONDS", "120")),
+        "STATUS_CHECK_AFTER_MINUTES": float(environ.get("STATUS_CHECK_AFTER_MINUTES", "10")),
+        "STATUS_CHECKS_PER_SECOND": int(environ.get("STATUS_CHECKS_PER_SECOND", "10")),
         "REDIS_URL": environ.get("REDIS_URL"),
         "PUBLIC_BASE_URL": environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
         "HELP_PHONE": environ.get("HELP_PHONE", "1-800-555-0199"),
         "QUICK_EXIT_URL": environ.get("QUICK_EXIT_URL", "https://www.wikipedia.org/"),
         "LETTER_FONT_DIR": environ.get("LETTER_FONT_DIR", "/usr/share/fonts/truetype"),
+        "LOG_FORMAT": environ.get("LOG_FORMAT"),
+        "RETENTION_DAYS": int(environ.get("RETENTION_DAYS", "90")),
+        "ATTORNEY_UPLOAD_MAX_BYTES": int(environ.get("ATTORNEY_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
+        "CLIENT_LIST_MAX_ROWS": int(environ.get("CLIENT_LIST_MAX_ROWS", "5000")),
     }
 
 
@@ -71,6 +77,12 @@ def load_settings(instance_path: str, overrides: Mapping[str, Any] | None = None
         settings.update(_local_secrets(Path(instance_path), missing))
     if settings["SMS_BACKEND"] not in ("outbox", "twilio"):
         raise ConfigurationError(f"SMS_BACKEND must be 'outbox' or 'twilio', not {settings['SMS_BACKEND']!r}.")
+    # Production logs are JSON lines for a log collector; a terminal gets plain text.
+    settings["LOG_FORMAT"] = settings["LOG_FORMAT"] or ("json" if settings["PORTAL_ENV"] == "production" else "text")
+    if settings["LOG_FORMAT"] not in ("json", "text"):
+        raise ConfigurationError(f"LOG_FORMAT must be 'json' or 'text', not {settings['LOG_FORMAT']!r}.")
+    if settings["RETENTION_DAYS"] < 1:
+        raise ConfigurationError("RETENTION_DAYS must be at least 1.")
     settings.update(_flask_settings(settings["PORTAL_ENV"]))
     return settings
 

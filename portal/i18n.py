@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from functools import cache
 
 from babel import Locale
 from flask import Flask, g, has_request_context, request, session
@@ -36,10 +37,18 @@ def select_locale() -> str:
     caller wraps its work in `force_locale`."""
     if not has_request_context():
         return DEFAULT_LOCALE
-    for candidate in (session.get(CHOICE_COOKIE), request.cookies.get(CHOICE_COOKIE), g.get("person_locale")):
+    on_record = g.get("person_locale")
+    if not is_supported(on_record):
+        on_record = None
+    return device_language() or on_record or _best_accepted_language() or DEFAULT_LOCALE
+
+
+def device_language() -> str | None:
+    """The language chosen with the switcher on this device (session, then cookie), if any."""
+    for candidate in (session.get(CHOICE_COOKIE), request.cookies.get(CHOICE_COOKIE)):
         if is_supported(candidate):
             return candidate
-    return _best_accepted_language() or DEFAULT_LOCALE
+    return None
 
 
 def _best_accepted_language() -> str | None:
@@ -62,6 +71,13 @@ def language_choices() -> list[tuple[str, str]]:
     return [(code, own_name(code)) for code in SUPPORTED_LOCALES]
 
 
+@cache  # every page shows the switcher
+def switcher_languages() -> tuple[tuple[str, str, str, str], ...]:
+    """(code, name in itself, `lang` tag, text direction) of each supported language."""
+    return tuple((code, own_name(code), language_tag(code), text_direction(code)) for code in SUPPORTED_LOCALES)
+
+
+@cache  # forms that offer a language name every language too
 def own_name(code: str) -> str:
     """The language's name in itself: "Español", "Kreyòl ayisyen", "العربية"."""
     if code in OWN_NAMES:
@@ -92,6 +108,7 @@ def language_tag(code: str) -> str:
     return code.replace("_", "-")
 
 
+@cache
 def text_direction(code: str) -> str:
     return Locale.parse(code).text_direction
 

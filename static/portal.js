@@ -22,7 +22,12 @@ document.addEventListener("DOMContentLoaded", function () {
   }
   function refresh() {
     fetch(panel.getAttribute("data-progress-url"), { credentials: "same-origin", headers: { Accept: "application/json" } })
-      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (response) {
+        // Signed out (the idle timeout): reload, so the page shows the sign-in page.
+        if (response.redirected) { window.location.reload(); return null; }
+        if (!response.ok) { throw new Error("progress not available"); }
+        return response.json();
+      })
       .then(function (data) {
         if (!data) { return; }
         Object.keys(data.shown).forEach(function (state) { show('[data-count="' + state + '"]', data.shown[state]); });

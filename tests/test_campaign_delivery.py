@@ -33,6 +33,7 @@ from portal.models import (
     Campaign,
     CampaignState,
     CustodyStatus,
+    EarlyDeliveryReport,
     Incident,
     NoticeCode,
     Notification,
@@ -139,13 +140,18 @@ def start_campaign(app) -> Campaign:
         return campaign
 
 
+def sender_for(rig: Rig) -> TwilioSmsSender:
+    return TwilioSmsSender(ACCOUNT_SID, AUTH_TOKEN, messaging_service_sid=SERVICE_SID,
+                           api_base_url=rig.twilio.base_url, timeout=0.5,
+                           status_callback=rig.public_url + "/webhooks/twilio/status")
+
+
 def run_workers(rig: Rig, campaign: Campaign, *, count: int = 2, deadline: float = 600) -> None:
-    """Worker threads until every notification of the campaign is final, or the deadline."""
+    """Worker threads until the campaign is complete, or nothing is left for them or the
+    stand-in to do (every message sent and every callback made), or the deadline."""
     settings = dispatch.Settings(portal_url=rig.public_url, stale_claim=timedelta(seconds=5),
                                  first_retry=timedelta(milliseconds=50))
-    sender = TwilioSmsSender(ACCOUNT_SID, AUTH_TOKEN, messaging_service_sid=SERVICE_SID,
-                             api_base_url=rig.twilio.base_url, timeout=0.5,
-                             status_callback=rig.public_url + "/webhooks/twilio/status")
+    sender = sender_for(rig)
     finished = threading.Event()
     errors: list[BaseException] = []
 
@@ -163,9 +169,14 @@ def run_workers(rig: Rig, campaign: Campaign, *, count: int = 2, deadline: float
         thread.start()
     try:
         ends = time.monotonic() + deadline
+        quiet_checks = 0
         while time.monotonic() < ends and not finished.is_set():
-            rig.twilio.wait_for_callbacks(timeout=1)
+            drained = rig.twilio.wait_for_callbacks(timeout=1)
             if campaign_state(rig.app, campaign) is CampaignState.COMPLETED:
+                break
+            # Twice in a row, so that a pass of the workers applies held reports in between.
+            quiet_checks = quiet_checks + 1 if drained and not work_left(rig.app, campaign) else 0
+            if quiet_checks == 2:
                 break
             time.sleep(0.2)
     finally:
@@ -179,6 +190,18 @@ def campaign_state(app, campaign) -> CampaignState:
     with app.app_context():
         db = session()
         return db.scalar(select(Campaign.state).where(Campaign.id == campaign.id))
+
+
+def work_left(app, campaign) -> bool:
+    """An outbox still being written (the campaign still `approved`), rows not yet handed to
+    Twilio, or delivery reports held for ids not yet recorded."""
+    if campaign_state(app, campaign) is CampaignState.APPROVED:
+        return True
+    with app.app_context():
+        db = session()
+        unsent = select(Notification.id).where(Notification.campaign_id == campaign.id,
+                                               Notification.state.in_(["pending", "sending"]))
+        return db.scalar(select(unsent.exists())) or db.scalar(select(select(EarlyDeliveryReport).exists()))
 
 
 def states(app, campaign) -> dict[str, int]:
@@ -220,7 +243,7 @@ def test_with_faults_everyone_ends_in_one_final_state_and_nobody_gets_two(rig):
     people = 400
     add_people(rig.app, people)
     rig.twilio.inject(error_500=0.10, error_429=0.05, timeout=0.02, duplicate_callbacks=0.2,
-                      out_of_order_callbacks=0.2, late_callbacks=0.1, seed=11)
+                      out_of_order_callbacks=0.2, late_callbacks=0.1, lost_callbacks=0.03, seed=11)
     rig.twilio.set_outcome(phone_of(7), "undelivered", error_code=30003)
     rig.twilio.reject_number(phone_of(8), code=21211)
     campaign = start_campaign(rig.app)
@@ -230,16 +253,23 @@ def test_with_faults_everyone_ends_in_one_final_state_and_nobody_gets_two(rig):
     accepted = rig.twilio.accepted_per_recipient()
     assert max(accepted.values()) == 1
     assert len(accepted) == people - 1
+    before = states(rig.app, campaign)
+    # Lost callbacks (3% injected, and now and then one whose POST failed in the storm) leave
+    # messages "sent": Twilio does not post a report again. The worker asks Twilio about
+    # messages whose report is overdue: here at once, as if the grace period had passed.
+    with rig.app.app_context():
+        db = session()
+        asked = dispatch.check_overdue_statuses(db, sender_for(rig), now=utcnow() + dispatch.STATUS_CHECK_AFTER,
+                                                limit=people)
+        dispatch.complete_finished_campaigns(db, now=utcnow())
     final = states(rig.app, campaign)
-    assert sum(final.values()) == people
-    # Known gap: now and then one delivery report in the fault storm is lost and its message
-    # stays "sent" until the 72-hour sweep (asking Twilio for the status is the next step).
-    assert final.get("sent", 0) <= 1, final
-    assert final.get("undeliverable") in (1, 2) and final.get("delivered", 0) >= people - 3, final
+    assert asked == before.get("sent", 0) > 0, (before, asked)
+    assert final == {"delivered": people - 2, "failed": 1, "undeliverable": 1}, final
+    assert campaign_state(rig.app, campaign) is CampaignState.COMPLETED
     with rig.app.app_context():
         rows = session().scalars(select(Notification)).all()
         assert all(row.body_encrypted is None for row in rows)
-        assert all(row.final_at is not None for row in rows if row.state.value != "sent")
+        assert all(row.final_at is not None for row in rows)
 
 
 def worker_process(rig: Rig, *, per_second: int) -> subprocess.Popen:

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.messaging.segments import GSM7, UCS2
-from portal.models import AuditEvent, Campaign, CampaignState, StaffRole, utcnow
+from portal.models import AuditEvent, Campaign, CampaignState, Notification, NotificationState, StaffRole, utcnow
 from portal.services import campaigns, dispatch
 from portal.services.schedule import in_quiet_hours
 from tests.campaigns import TEMPLATES, add_approved_campaign, add_staff
@@ -150,3 +150,21 @@ def test_a_campaign_in_its_quiet_hours_waits(db):
     db.commit()
     assert len(dispatch.claim_due(db, "worker", now=utcnow(), limit=10)) == 1
     assert db.get(Campaign, campaign.id).state is CampaignState.SENDING
+
+
+def test_message_counts_give_each_sent_campaign_its_total_delivered_and_failed(db, notifier):
+    for number in range(4):
+        add_person(db, a_number=f"20155540{number}")
+    campaign = add_approved_campaign(db)
+    while dispatch.write_notifications(db, campaign, dispatch.Settings(portal_url="https://x.example"), now=utcnow()):
+        pass
+    notifications = db.scalars(select(Notification).where(Notification.campaign_id == campaign.id)).all()
+    for notification, state in zip(notifications, (NotificationState.DELIVERED, NotificationState.FAILED,
+                                                   NotificationState.UNDELIVERABLE), strict=False):
+        notification.state = state
+    unsent = draft(db, notifier)
+    db.commit()
+
+    counts = campaigns.message_counts(db, [campaign, unsent])
+
+    assert counts == {campaign.id: campaigns.MessageCounts(total=len(notifications), delivered=1, failed=2)}

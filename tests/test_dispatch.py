@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+import threading
+import time
+from datetime import date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from portal.messaging.pace import SharedPace
+from portal.messaging.sms import OutboxSmsSender
+from portal.messaging.twilio_sms import ProviderMessage, SmsSendError
 from portal.models import (
     Campaign,
     CampaignState,
@@ -21,7 +26,7 @@ from portal.models import (
 )
 from portal.security.a_numbers import normalise_a_number
 from portal.security.context import blind_index
-from portal.services import dispatch
+from portal.services import contact, dispatch
 from portal.services.delivery_status import apply_held_reports, record_delivery_status
 from portal.services.verification import IdentityClaim, verify_notice_code
 from tests.campaigns import FakeProvider, NoPace, add_approved_campaign
@@ -56,6 +61,32 @@ def send_due(db, provider, worker="worker-1"):
     apply_held_reports(db, now=utcnow())  # as every worker pass does
     db.commit()
     return claimed
+
+
+class ReportingProvider(FakeProvider):
+    """A FakeProvider that also answers status questions: `statuses[sid]` as (status, error
+    code), "sent" by default; every question fails while `unreachable`. `before_answer(sid)`
+    runs between the question and the answer."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.statuses: dict[str, tuple[str, str | None]] = {}
+        self.unreachable = False
+        self.asked: list[str] = []
+        self.before_answer = lambda _sid: None
+
+    def fetch(self, message_id: str) -> ProviderMessage:
+        self.asked.append(message_id)
+        if self.unreachable:
+            raise SmsSendError(code="20500", status=500, retryable=True)
+        self.before_answer(message_id)
+        status, error_code = self.statuses.get(message_id, ("sent", None))
+        sid, _to, body, created = next(message for message in self.accepted if message[0] == message_id)
+        return ProviderMessage(sid, body, status, created, error_code)
+
+
+def check_statuses_at(db, provider, moment: datetime) -> int:
+    return dispatch.check_overdue_statuses(db, provider, now=moment)
 
 
 def notifications(db):
@@ -234,6 +265,19 @@ def test_a_number_that_said_stop_after_the_outbox_was_written_is_not_sent_to(db,
     assert [(row.error_code, row.body) for row in cancelled] == [("opted-out", None)]
 
 
+def test_a_person_who_stopped_texts_in_the_portal_after_the_outbox_was_written_is_not_sent_to(db, campaign, people):
+    write_all(db, campaign)
+    contact.stop_sms(db, people[2], now=utcnow())
+    db.commit()
+    provider = FakeProvider()
+
+    send_due(db, provider)
+
+    assert provider.count_to(PEOPLE[2][1]) == 0
+    cancelled = [row for row in notifications(db) if row.state is NotificationState.CANCELLED]
+    assert [(row.person_id, row.error_code) for row in cancelled] == [(people[2], "opted-out")]
+
+
 def test_a_delivery_report_that_comes_before_the_message_id_is_recorded_is_held_and_applied(db, campaign):
     write_all(db, campaign)
     provider = FakeProvider()
@@ -258,3 +302,124 @@ def test_two_early_reports_for_one_message_keep_the_furthest(db, first, second):
         db.expunge_all()
 
     assert db.get(EarlyDeliveryReport, sid).provider_status == "delivered"
+
+
+# Asking the provider when a delivery report is overdue
+
+
+def sent_campaign(db, campaign) -> tuple[ReportingProvider, list[Notification], datetime]:
+    write_all(db, campaign)
+    provider = ReportingProvider()
+    send_due(db, provider)
+    rows = notifications(db)
+    assert {row.state for row in rows} == {NotificationState.SENT}
+    return provider, rows, max(row.sent_at for row in rows)
+
+
+def test_a_lost_delivery_report_is_recovered_by_asking_the_provider(db, campaign):
+    provider, (first, second, third), sent_at = sent_campaign(db, campaign)
+    provider.statuses[first.provider_message_id] = ("delivered", None)
+    provider.statuses[second.provider_message_id] = ("undelivered", "30005")
+
+    assert check_statuses_at(db, provider, sent_at + timedelta(minutes=9)) == 0, "not overdue yet"
+    assert check_statuses_at(db, provider, sent_at + timedelta(minutes=11)) == len(PEOPLE)
+
+    states = {row.id: (row.state, row.error_code) for row in notifications(db)}
+    assert states[first.id] == (NotificationState.DELIVERED, None)
+    assert states[second.id] == (NotificationState.UNDELIVERABLE, "30005")
+    assert states[third.id] == (NotificationState.SENT, None), "the provider says it is still on its way"
+    assert db.get(Notification, first.id).final_at is not None
+
+
+def test_a_message_still_on_its_way_is_asked_about_less_and_less_often(db, campaign):
+    provider, rows, sent_at = sent_campaign(db, campaign)
+    for row in rows[:2]:
+        provider.statuses[row.provider_message_id] = ("delivered", None)
+    check_statuses_at(db, provider, sent_at + timedelta(minutes=11))
+    provider.asked.clear()
+
+    assert check_statuses_at(db, provider, sent_at + timedelta(minutes=20)) == 0
+    assert check_statuses_at(db, provider, sent_at + timedelta(minutes=23)) == 1  # 11 minutes old: asked 22 later
+    assert check_statuses_at(db, provider, sent_at + timedelta(minutes=40)) == 0
+    assert provider.asked == [rows[2].provider_message_id]
+
+
+def test_a_status_check_never_moves_a_delivered_message_back(db, campaign):
+    provider, (first, *_rest), sent_at = sent_campaign(db, campaign)
+    sid = first.provider_message_id
+    provider.statuses[sid] = ("failed", "30008")  # a stale or contrary answer
+
+    def report_arrives_meanwhile(asked_sid: str) -> None:
+        # The delivery report comes in (another process) while the provider is being asked;
+        # this session still holds the row as it was when it was sent.
+        if asked_sid == sid:
+            db.execute(update(Notification).where(Notification.id == first.id)
+                       .values(state=NotificationState.DELIVERED, delivered_at=sent_at, final_at=sent_at)
+                       .execution_options(synchronize_session=False))
+
+    provider.before_answer = report_arrives_meanwhile
+    check_statuses_at(db, provider, sent_at + timedelta(minutes=11))
+
+    db.expire_all()
+    row = db.get(Notification, first.id)
+    assert (row.state, row.error_code) == (NotificationState.DELIVERED, None)
+    provider.statuses[sid] = ("sent", None)
+    assert check_statuses_at(db, provider, sent_at + timedelta(days=2)) == len(PEOPLE) - 1, "a final row is not asked"
+    assert db.get(Notification, first.id).state is NotificationState.DELIVERED
+
+
+def test_a_provider_error_during_a_status_check_leaves_the_message_for_later(db, campaign):
+    provider, rows, sent_at = sent_campaign(db, campaign)
+    provider.unreachable = True
+
+    assert check_statuses_at(db, provider, sent_at + timedelta(minutes=11)) == len(PEOPLE)
+    assert {row.state for row in notifications(db)} == {NotificationState.SENT}
+    assert check_statuses_at(db, provider, sent_at + timedelta(minutes=12)) == 0, "not asked again at once"
+
+    provider.unreachable = False
+    for row in rows:
+        provider.statuses[row.provider_message_id] = ("delivered", None)
+    assert check_statuses_at(db, provider, sent_at + timedelta(minutes=23)) == len(PEOPLE)
+    assert {row.state for row in notifications(db)} == {NotificationState.DELIVERED}
+
+
+def test_status_checks_are_limited_per_call(db, campaign):
+    provider, _rows, sent_at = sent_campaign(db, campaign)
+
+    assert dispatch.check_overdue_statuses(db, provider, now=sent_at + timedelta(minutes=11), limit=2) == 2
+    assert dispatch.check_overdue_statuses(db, provider, now=sent_at + timedelta(minutes=11), limit=2) == 1
+
+
+def test_the_local_outbox_reports_its_messages_delivered(db, campaign):
+    write_all(db, campaign)
+    outbox = OutboxSmsSender(db)
+    send_due(db, outbox)
+    sent_at = max(row.sent_at for row in notifications(db))
+
+    check_statuses_at(db, outbox, sent_at + timedelta(minutes=11))
+
+    assert {row.state for row in notifications(db)} == {NotificationState.DELIVERED}
+
+
+# The pace
+
+
+def test_a_pace_spreads_its_turns_over_the_second_for_every_thread_sharing_it():
+    pace, per_second, turns_each = SharedPace(50, "memory://", key_prefix=f"test-{time.time_ns()}-"), 50, 10
+    taken: list[float] = []
+
+    def take_turns() -> None:
+        for _ in range(turns_each):
+            pace.wait_for_turn()
+            taken.append(time.monotonic())
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=take_turns) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Twenty turns at 50 a second take twenty 20 ms turns: the first may come at the end of
+    # its turn, so at least 18 turns pass before the last.
+    assert max(taken) - started >= (2 * turns_each - 2) / per_second

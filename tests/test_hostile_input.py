@@ -158,11 +158,12 @@ FORMS = [
 ]
 # Forms with nothing but the CSRF token: the hostile token and fields test covers them.
 ONE_BUTTON_FORMS = {"public.request_letter", "public.sign_out", "public.issue_letter", "public.contact_lawyer",
-                    "public.contact_stop_texts", "staff.sign_out"}
+                    "public.contact_stop_texts", "public.lawyer_code", "public.lawyer_stop", "staff.sign_out"}
 SOME_ID = "00000000-0000-0000-0000-000000000001"
 URL_ARGUMENTS = {  # a real value for each route argument
     "code": "release_review", "language_code": "mam", "queue": "remedies", "subject_id": SOME_ID,
-    "campaign_id": SOME_ID, "batch_id": SOME_ID,
+    "campaign_id": SOME_ID, "batch_id": SOME_ID, "representation_id": SOME_ID, "person_id": SOME_ID,
+    "form_id": SOME_ID, "list_id": SOME_ID,
 }
 NEW_PHONE_SHOWN = "+52 55 1234 5678"
 

@@ -40,6 +40,7 @@ from portal.services.verification import IdentityClaim, request_letter, verify_n
 from tests.campaigns import add_approved_campaign, add_staff
 from tests.factories import add_person
 from tests.pages import text_of
+from tests.queries import counted_queries
 from tests.staff_pages import sign_in_staff, staff_csrf_token
 from tests.test_letter_languages import comparable
 
@@ -201,6 +202,115 @@ def test_the_pdf_has_one_letter_per_person_on_fresh_sheets_each_with_a_working_c
         assert stored.person_id == row.person_id and verify_secret(stored.code_hash, codes[0].replace("-", ""))
         claim = IdentityClaim(a_numbers[row.person_id], BORN)
         assert verify_notice_code(db, claim, codes[0], now=utcnow()) == row.person_id
+
+
+def remove_address(db, person_id) -> None:
+    """The person's address goes, from the list and from their own choice."""
+    db.get(AffectedPerson, person_id).postal_address = None
+    db.execute(update(ContactPreference).where(ContactPreference.person_id == person_id)
+               .values(postal_address_encrypted=None))
+    db.commit()
+
+
+def live_codes(db) -> dict:
+    """Person id → how many unrevoked notice codes they hold."""
+    held: dict = {}
+    for person_id in db.scalars(select(NoticeCode.person_id).where(NoticeCode.revoked_at.is_(None))):
+        held[person_id] = held.get(person_id, 0) + 1
+    return held
+
+
+def test_codes_are_issued_only_for_the_letters_in_the_pdf(db, people, notifier, approver):
+    no_address = add_letter_person(db, "301000007", first="Nadia", last="Sin Casa", phone="+13125550104",
+                                   address=None)
+    fail_sms_to(db, no_address)  # should get a letter, but there is no address to print
+    db.commit()
+    batch = approved_batch(db, notifier, approver)
+    remove_address(db, people["failed_sms"])  # gone after approval: no letter, so no code either
+
+    pdf = letter_batches.print_batch(db, batch, notifier, now=utcnow())
+    db.commit()
+
+    printed = {people["letter"], people["arabic"], people["asked"]}
+    assert live_codes(db) == {person_id: 1 for person_id in printed}
+    assert len(CODE.findall("\n".join(pages_of(pdf)))) == 3
+    rows = {row.person_id: row for row in db.scalars(select(LetterBatchLetter)
+                                                     .where(LetterBatchLetter.batch_id == batch.id))}
+    assert rows[people["failed_sms"]].notice_code_id is None
+    assert no_address not in rows and people["control"] not in rows
+    downloaded = db.scalar(select(AuditEvent).where(AuditEvent.action == "letter_batch.downloaded"))
+    assert downloaded.details["letters"] == 3
+
+
+def test_a_letter_dropped_from_a_later_download_loses_the_code_of_the_earlier_one(db, people, notifier, approver):
+    batch = approved_batch(db, notifier, approver)
+    letter_batches.print_batch(db, batch, notifier, now=utcnow())
+    remove_address(db, people["failed_sms"])
+
+    letter_batches.print_batch(db, batch, notifier, now=utcnow())
+    db.commit()
+
+    assert people["failed_sms"] not in live_codes(db)
+    assert len(live_codes(db)) == 3
+
+
+def test_people_beyond_the_batch_limit_get_no_code_until_their_batch(db, people, notifier, approver):
+    batch = letter_batches.create_batch(db, notifier, now=utcnow(), limit=2)
+    letter_batches.approve_batch(db, batch, approver, now=utcnow())
+
+    letter_batches.print_batch(db, batch, notifier, now=utcnow())
+    db.commit()
+
+    in_batch = set(db.scalars(select(LetterBatchLetter.person_id).where(LetterBatchLetter.batch_id == batch.id)))
+    assert len(in_batch) == 2 and set(live_codes(db)) == in_batch
+
+
+def batch_for(db, notifier, approver, a_numbers: range) -> LetterBatch:
+    for number in a_numbers:
+        add_letter_person(db, str(number), first="Ana", last=f"Example {number}")
+    db.commit()
+    return approved_batch(db, notifier, approver)
+
+
+def queries_to_print(db, batch, notifier) -> tuple[int, bytes]:
+    db.expire_all()
+    with counted_queries() as statements:
+        pdf = letter_batches.print_batch(db, batch, notifier, now=utcnow())
+        db.flush()
+    db.commit()
+    return len(statements), pdf
+
+
+def test_printing_a_batch_takes_the_same_few_queries_however_many_letters(db, notifier, approver):
+    small = batch_for(db, notifier, approver, range(302000001, 302000003))
+    small_count, _ = queries_to_print(db, small, notifier)
+    large = batch_for(db, notifier, approver, range(302000101, 302000109))
+
+    large_count, pdf = queries_to_print(db, large, notifier)
+
+    assert large.letter_count == 8
+    assert large_count == small_count <= 20
+    # Loaded in bulk, each letter still says what was exposed and which help applies to its reader.
+    letters = [text for text in pages_of(pdf) if text.strip()]
+    assert all("November 28, 2022" in text and "Review of your detention" in text for text in letters)
+
+
+def test_approving_a_batch_takes_the_same_few_queries_however_many_letters(db, notifier, approver):
+    counts = []
+    for a_numbers in (range(302000201, 302000203), range(302000301, 302000309)):
+        for number in a_numbers:
+            add_letter_person(db, str(number), first="Ana", last=f"Example {number}")
+        db.commit()
+        batch = letter_batches.create_batch(db, notifier, now=utcnow())
+        db.commit()
+        db.expire_all()
+        with counted_queries() as statements:
+            letter_batches.approve_batch(db, batch, approver, now=utcnow())
+            db.flush()
+        db.commit()
+        counts.append(len(statements))
+
+    assert counts[0] == counts[1]
 
 
 def test_a_new_download_revokes_the_codes_of_the_last_one(db, people, notifier, approver):

@@ -33,7 +33,8 @@ MOST_POSTS = parse(FORM_POSTS_PER_CLIENT).amount  # no form takes more POSTs tha
 SOME_ID = "00000000-0000-0000-0000-000000000001"
 URL_ARGUMENTS = {  # a real value for each route argument
     "code": "release_review", "language_code": "mam", "queue": "remedies", "subject_id": SOME_ID,
-    "campaign_id": SOME_ID, "batch_id": SOME_ID,
+    "campaign_id": SOME_ID, "batch_id": SOME_ID, "representation_id": SOME_ID, "person_id": SOME_ID,
+    "form_id": SOME_ID, "list_id": SOME_ID,
 }
 ENDS_THE_SESSION = {"public.sign_out", "staff.sign_out"}  # posted last, so that the other forms are posted signed in
 SHARED_FORMS = {"public.a_number", "public.contact_channel"}  # one for anyone, one for a signed-in person

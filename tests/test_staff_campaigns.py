@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from portal.messaging.pace import Unpaced
 from portal.messaging.sms import sms_sender
-from portal.models import Campaign, CampaignState, Notification, OutboxMessage, StaffRole
+from portal.models import Campaign, CampaignState, Notification, OutboxMessage, StaffRole, utcnow
 from portal.security.rate_limits import limiter
 from portal.services.dispatch import Settings
 from portal.services.worker import Worker
@@ -104,8 +104,15 @@ def test_a_notifier_writes_a_campaign_an_approver_approves_it_and_the_report_nam
     assert re.search(r"Spanish</th>\s*<td class=\"numeric\">1</td>\s*<td>UCS-2</td>", page)
     assert "$0.0083" in page and "K7QM4-TX2PB" in page  # cost of one part, and the sample code
 
-    tested = post(client, f"/staff/campaigns/{campaign_id}/test")
-    assert tested.status_code == 200 and "Test message" in text_of(tested)
+    notifier.phone, notifier.phone_verified_at = "+16195550199", utcnow()  # confirmed: see test_staff_phone.py
+    db.commit()
+    tested = post(client, f"/staff/campaigns/{campaign_id}/test", **{"test-language": "en"})
+    assert tested.headers["Location"] == f"/staff/campaigns/{campaign_id}#test-message"
+    assert "We sent the test message to your phone" in text_of(client.get(f"/staff/campaigns/{campaign_id}"))
+    (test_message,) = db.scalars(select(OutboxMessage)).all()
+    assert (test_message.recipient, "K7QM4-TX2PB" in test_message.body) == ("+16195550199", True)
+    db.delete(test_message)  # from here on the outbox holds the people's messages only
+    db.commit()
     db.expire_all()
     assert db.get(Campaign, campaign_id).test_sent_at is not None
 

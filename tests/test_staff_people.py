@@ -152,8 +152,11 @@ def test_the_person_page_shows_their_whole_record_with_the_phone_masked(client, 
                      "2022-11-posting", "Date of birth", "Place of detention", "Fear interview result",  # exposure
                      "Review of your detention", "Requested",  # remedies and history
                      "Text message", "Español", "••••••••••42", "Not stopped",  # contact
-                     "First notice", "delivered", "Reminder", "undeliverable", "30003"):  # notices
+                     "First notice", "Delivered", "Reminder", "Cannot be delivered", "30003"):  # notices
         assert expected in page, expected
+    # Stored values are shown in words, never as they are kept.
+    assert "<td>Delivered</td>" in page and "<td>Text message</td>" in page
+    assert ">delivered<" not in page and "undeliverable" not in page and ">sms<" not in page
     assert "+16195550142" not in page and "6195550142" not in page
     assert "2022-12-disclosure" not in page  # an incident they were not in
     assert "Work on this request" not in page  # a viewer reads only

@@ -239,6 +239,17 @@ def test_marking_a_call_made_takes_it_off_the_queue(client, db):
     assert str(subject_id) not in text_of(client.get("/staff/queues/interpreters"))
 
 
+def test_an_items_history_names_each_step_in_words(client, db):
+    subject_id = add_call_back(db)
+    sign_in_staff(client, db, StaffRole.CASEWORKER)
+    post(client, item_url(QueueKind.INTERPRETERS, subject_id) + "/called")
+
+    page = text_of(client.get(item_url(QueueKind.INTERPRETERS, subject_id)))
+
+    assert "Someone not signed in" in page and "Requested" in page and "Marked as called" in page
+    assert "interpreter.requested" not in page and "interpreter.called" not in page
+
+
 def test_verifying_an_attorney_takes_them_off_the_queue(client, db):
     subject_id = add_pending_attorney(db)
     staff = sign_in_staff(client, db, StaffRole.CASEWORKER)

@@ -14,17 +14,12 @@ from sqlalchemy import select, update
 
 from portal.models import AuditEvent, StaffRole, StaffUser, utcnow
 from portal.models.staff import StaffSession
-from portal.services import staff_sessions
+from portal.services import two_factor
 from portal.services.staff import deactivate_staff_user
-from portal.services.staff_sessions import (
-    CODE_STEP_LIMIT,
-    IDLE_TIMEOUT,
-    LOCKOUT,
-    MAX_FAILED_SIGN_INS,
-    begin_sign_in,
-    finish_sign_in,
-    resume_staff_session,
-)
+from portal.services.staff_sessions import begin_sign_in, finish_sign_in, resume_staff_session
+from portal.services.two_factor import CODE_STEP_LIMIT, IDLE_TIMEOUT, LOCKOUT, MAX_FAILED_SIGN_INS, SEEN_EVERY
+from portal.web.staff import auth
+from tests.campaigns import add_approved_campaign
 from tests.pages import csrf_token, text_of
 from tests.staff_pages import (
     HOME,
@@ -205,7 +200,8 @@ def test_every_failure_gets_the_same_answer_and_the_same_page(app, db):
     for failure in FAILURES:
         client = app.test_client()
         response = failure(client, db)
-        headers = {name: value for name, value in response.headers.items() if name not in ("Set-Cookie", "Date")}
+        headers = {name: value for name, value in response.headers.items()
+                   if name not in ("Set-Cookie", "Date", "X-Request-ID")}
         page = client.get(SIGN_IN)
         again = client.get(SIGN_IN)
         answers.append((response.status_code, headers, text_of(response), "Set-Cookie" in response.headers,
@@ -221,8 +217,8 @@ def test_every_failure_gets_the_same_answer_and_the_same_page(app, db):
 
 def test_an_unknown_email_costs_the_same_argon2id_check_as_a_known_one(db, monkeypatch):
     checked = []
-    real = staff_sessions.verify_secret
-    monkeypatch.setattr(staff_sessions, "verify_secret", lambda stored, secret: checked.append(stored) or
+    real = two_factor.verify_secret
+    monkeypatch.setattr(two_factor, "verify_secret", lambda stored, secret: checked.append(stored) or
                         real(stored, secret))
     user, _ = add_staff_user(db)
 
@@ -369,6 +365,65 @@ def test_a_session_ends_twelve_hours_after_signing_in_however_busy(client, db):
     assert events(db, "staff.signed_out")[-1].details["reason"] == "time_limit"
 
 
+def run_clock(monkeypatch) -> list:
+    """The console's clock, from now, moved on by the test: clock[0] += timedelta(...)."""
+    clock = [utcnow()]
+    monkeypatch.setattr(auth, "utcnow", lambda: clock[0])
+    return clock
+
+
+def test_a_progress_page_polling_by_itself_does_not_keep_the_session_alive(client, db, monkeypatch):
+    user = sign_in_staff(client, db)
+    campaign = add_approved_campaign(db)
+    clock = run_clock(monkeypatch)
+
+    answers = []
+    for _minute in range(16):  # the script asks every few seconds; once a minute is enough to show it
+        clock[0] += timedelta(minutes=1)
+        answers.append(client.get(f"/staff/campaigns/{campaign.id}/progress.json").status_code)
+
+    assert answers[:14] == [200] * 14  # the session is checked on every poll, and holds until idle
+    assert answers[-1] == 302
+    assert client.get(HOME).headers["Location"] == SIGN_IN
+    assert events(db, "staff.signed_out")[-1].details["reason"] == "idle"
+    assert all(record.ended_at is not None for record in sessions_of(db, user))
+
+
+def test_a_person_at_work_keeps_the_session_alive_past_fifteen_minutes(client, db, monkeypatch):
+    user = sign_in_staff(client, db)
+    campaign = add_approved_campaign(db)
+    clock = run_clock(monkeypatch)
+
+    for _minute in range(20):
+        clock[0] += timedelta(minutes=1)
+        assert client.get(f"/staff/campaigns/{campaign.id}/progress").status_code == 200
+
+    assert [record.ended_at for record in sessions_of(db, user)][-1] is None
+
+
+def test_last_seen_is_written_at_most_once_a_minute(db):
+    user, secret = add_staff_user(db)
+    now = utcnow()
+    token = finish_sign_in(db, begin_sign_in(db, email=user.email, password=STAFF_PASSWORD, now=now),
+                           totp_code(secret, at=now), now=now)
+
+    assert resume_staff_session(db, token, now=now + SEEN_EVERY).last_seen_at == now
+    later = now + SEEN_EVERY + timedelta(seconds=1)
+    assert resume_staff_session(db, token, now=later).last_seen_at == later
+
+
+def test_a_passive_request_is_checked_but_not_counted_as_activity(db):
+    user, secret = add_staff_user(db)
+    now = utcnow()
+    token = finish_sign_in(db, begin_sign_in(db, email=user.email, password=STAFF_PASSWORD, now=now),
+                           totp_code(secret, at=now), now=now)
+
+    polled = resume_staff_session(db, token, now=now + timedelta(minutes=10), passive=True)
+    assert polled is not None and polled.last_seen_at == now
+    assert resume_staff_session(db, token, now=now + IDLE_TIMEOUT + timedelta(seconds=1), passive=True) is None
+    assert sessions_of(db, user)[-1].ended_at is not None
+
+
 def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_is_useless(app, client, db):
     user = sign_in_staff(client, db)
     copied = client.get_cookie("session").value
@@ -464,6 +519,40 @@ def test_create_staff_prints_the_provisioning_uri_once(runner, db):
     user = db.scalars(select(StaffUser).where(StaffUser.email == "once@agency.example")).one()
     assert pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="Exposure Portal") in \
         result.output
+
+
+def test_deactivate_staff_locks_the_account_out_and_ends_its_sessions_at_once(runner, client, db):
+    user = sign_in_staff(client, db, email="leaving@agency.example")
+
+    result = runner.invoke(args=["deactivate-staff", "Leaving@Agency.example"])
+
+    assert result.exit_code == 0, result.output
+    assert "deactivated" in result.output
+    db.expire_all()
+    assert db.get(StaffUser, user.id).active is False
+    assert all(record.ended_at is not None for record in sessions_of(db, user))
+    assert client.get(HOME).headers["Location"] == "/staff/signed-out"
+    [deactivated] = events(db, "staff.deactivated")
+    assert (deactivated.actor_type, deactivated.subject_id, deactivated.details) == ("system", str(user.id), {})
+    assert events(db, "staff.signed_out")[-1].details["reason"] == "deactivated"
+    assert enter_password(client, user.email).headers["Location"] == SIGN_IN
+
+
+def test_deactivate_staff_twice_changes_nothing_the_second_time(runner, db):
+    add_staff_user(db, email="twice@agency.example")
+    runner.invoke(args=["deactivate-staff", "twice@agency.example"])
+
+    again = runner.invoke(args=["deactivate-staff", "twice@agency.example"])
+
+    assert again.exit_code == 0 and "already deactivated" in again.output
+    assert len(events(db, "staff.deactivated")) == 1
+
+
+def test_deactivate_staff_with_an_unknown_email_fails_and_changes_nothing(runner, db):
+    result = runner.invoke(args=["deactivate-staff", "nobody@agency.example"])
+
+    assert result.exit_code == 1 and "No staff account has this email address." in result.output
+    assert events(db, "staff.deactivated") == []
 
 
 def test_every_sign_in_page_has_a_title_unique_ids_and_the_language_switcher(client, db):

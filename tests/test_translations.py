@@ -57,6 +57,16 @@ def test_the_catalogue_check_finds_each_kind_of_problem(tmp_path, msgid, msgstr,
     assert not report.complete
 
 
+def test_a_plural_form_that_pybabel_compile_would_refuse_is_a_problem(tmp_path):
+    path = tmp_path / "messages.po"
+    path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n#, python-format\n'
+                    'msgid "We sent it in %(language)s."\nmsgid_plural "We sent %(num)d, in %(language)s."\n'
+                    'msgstr[0] "Enviamos %(num)d en %(language)s."\nmsgstr[1] "Enviamos %(num)d en %(language)s."\n',
+                    encoding="utf-8")
+
+    assert check_catalogue("es", path).placeholder_mismatch == ["We sent it in %(language)s."]
+
+
 def test_a_fuzzy_message_is_a_problem(tmp_path):
     path = tmp_path / "messages.po"
     path.write_text('msgid ""\nmsgstr "Content-Type: text/plain; charset=utf-8\\n"\n\n#, fuzzy\n'

@@ -4,6 +4,7 @@ if it did not, tests built on it would prove nothing about production. No app, n
 from __future__ import annotations
 
 import contextlib
+import http.client
 import json
 import logging
 import re
@@ -17,10 +18,11 @@ from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+import urllib3
 from twilio.base.exceptions import TwilioRestException
 from twilio.request_validator import RequestValidator
 from twilio.rest import Client
@@ -216,6 +218,54 @@ def test_fetch_shows_the_status_the_callbacks_reached(twilio: TwilioStandIn, cli
     assert (missing.value.status, missing.value.code) == (404, 20404)
 
 
+def test_the_sender_fetches_a_final_status_with_its_error_code(twilio: TwilioStandIn, sender: TwilioSmsSender) -> None:
+    twilio.set_outcome(BOB, "undelivered", error_code=30003)
+    sid = sender.send(BOB, "x")
+    assert twilio.wait_for_callbacks(timeout=1)
+
+    fetched = sender.fetch(sid)
+
+    assert (fetched.sid, fetched.status, fetched.error_code) == (sid, "undelivered", "30003")
+    with pytest.raises(SmsSendError) as missing:
+        sender.fetch("SM" + "f" * 32)
+    assert (missing.value.code, missing.value.status, missing.value.retryable) == ("20404", 404, False)
+
+
+# Connections -------------------------------------------------------------------------------------
+
+def test_one_connection_carries_many_requests(twilio: TwilioStandIn) -> None:
+    connection = http.client.HTTPConnection(urlsplit(twilio.base_url).netloc, timeout=2)
+    headers = urllib3.make_headers(basic_auth=f"{ACCOUNT_SID}:{TOKEN}")
+    sockets = set()
+    for _ in range(3):
+        connection.request("GET", urlsplit(messages_url(twilio)).path, headers=headers)
+        with connection.getresponse() as response:
+            assert response.status == 200 and json.loads(response.read())["messages"] == []
+        sockets.add(connection.sock.getsockname())
+    connection.close()
+
+    assert len(sockets) == 1, "HTTP/1.1 keep-alive: the stand-in must not close after each answer"
+
+
+def test_threads_sharing_one_sender_each_get_their_own_messages_id(twilio: TwilioStandIn,
+                                                                  sender: TwilioSmsSender) -> None:
+    recipients = [f"+1202555{number:04d}" for number in range(8)]
+    returned: dict[str, list[str]] = {to: [] for to in recipients}
+
+    def send_many(to: str) -> None:
+        returned[to] = [sender.send(to, "x") for _ in range(25)]
+
+    threads = [threading.Thread(target=send_many, args=(to,)) for to in recipients]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    recipient_of = {message["sid"]: message["to"] for message in twilio.messages}
+    assert all(recipient_of[sid] == to for to, sids in returned.items() for sid in sids)
+    assert sum(len(sids) for sids in returned.values()) == len(recipient_of) == 200
+
+
 # Refusals ----------------------------------------------------------------------------------------
 
 def test_bad_credentials_get_twilios_20003(twilio: TwilioStandIn) -> None:
@@ -359,6 +409,17 @@ def test_injected_callback_faults_repeat_or_reorder(twilio: TwilioStandIn, clien
     assert client.messages(sid).fetch().status == "delivered"  # a late "sent" does not undo "delivered"
 
 
+def test_lost_callbacks_are_never_posted_but_the_status_still_advances(twilio: TwilioStandIn, client: Client,
+                                                                       recorder: CallbackRecorder) -> None:
+    twilio.inject(lost_callbacks=1.0)
+    sid = client.messages.create(to=ALICE, from_=SENDER, body="x", status_callback=recorder.url()).sid
+
+    assert twilio.wait_for_callbacks(timeout=1)
+
+    assert recorder.received == [] and twilio.callback_attempts == []
+    assert client.messages(sid).fetch().status == "delivered"
+
+
 def test_late_callbacks_wait_late_delay(twilio: TwilioStandIn, client: Client, recorder: CallbackRecorder) -> None:
     twilio.inject(late_callbacks=1.0)
     sent_at = time.monotonic()
@@ -431,7 +492,7 @@ def test_stopping_cuts_short_held_responses_and_pending_callbacks(recorder: Call
     twilio.inject(late_callbacks=1.0)
     twilio.timeout_next(1)
     impatient = Client(ACCOUNT_SID, TOKEN, http_client=HostRewritingHttpClient(twilio.base_url, timeout=0.1))
-    with pytest.raises(requests.Timeout):
+    with pytest.raises(urllib3.exceptions.ReadTimeoutError):
         impatient.messages.create(to=ALICE, from_=SENDER, body="x", status_callback=recorder.url())
 
     started = time.monotonic()

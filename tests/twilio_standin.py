@@ -10,11 +10,13 @@ stored). Everything random is drawn from a seeded generator so a failing test re
         client = twilio.client()          # or TwilioSmsSender(..., api_base_url=twilio.base_url)
 
 The stand-in never logs: request lines and bodies hold phone numbers and message texts.
+Run as a module (`python -m tests.twilio_standin`) it serves in a process of its own.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
 import heapq
 import hmac
 import itertools
@@ -23,6 +25,7 @@ import math
 import random
 import re
 import secrets
+import socket
 import sys
 import threading
 import time
@@ -166,6 +169,7 @@ class _Faults:
     duplicate_callbacks: float = 0.0
     out_of_order_callbacks: float = 0.0
     late_callbacks: float = 0.0
+    lost_callbacks: float = 0.0
 
 
 class TwilioStandIn:
@@ -223,6 +227,7 @@ class TwilioStandIn:
         with self._state:
             self._state.notify_all()
         self._server.shutdown()
+        self._server.hang_up()
         self._server.server_close()  # joins the request threads
         for thread in self._threads:
             thread.join()
@@ -271,14 +276,16 @@ class TwilioStandIn:
 
     def inject(self, *, error_500: float = 0.0, error_429: float = 0.0, timeout: float = 0.0,
                duplicate_callbacks: float = 0.0, out_of_order_callbacks: float = 0.0,
-               late_callbacks: float = 0.0, seed: int = 0) -> None:
+               late_callbacks: float = 0.0, lost_callbacks: float = 0.0, seed: int = 0) -> None:
         """Random faults, each a probability per created message; replaces earlier ones and
-        reseeds, so the same calls in the same order get the same faults."""
+        reseeds, so the same calls in the same order get the same faults. A message whose
+        callbacks are lost still changes status (fetch and list show it), but no callback for
+        it is posted, as when the app's endpoint was down: Twilio does not post them again."""
         if error_500 + error_429 + timeout > 1:
             raise ValueError("error_500 + error_429 + timeout must not exceed 1")
         with self._state:
             self._faults = _Faults(error_500, error_429, timeout, duplicate_callbacks,
-                                   out_of_order_callbacks, late_callbacks)
+                                   out_of_order_callbacks, late_callbacks, lost_callbacks)
             self._random = random.Random(seed)
 
     def fail_next(self, count: int = 1, status: int = 500) -> None:
@@ -406,10 +413,11 @@ class TwilioStandIn:
 
     def _schedule(self, record: _Record, statuses: tuple[str, ...]) -> None:
         """Queues the message's status changes (caller holds the lock). Faults reorder them,
-        repeat the final one, or delay them all."""
+        repeat the final one, delay them all, or post none of their callbacks."""
         faults, draw = self._faults, self._random.random
         duplicate, reorder, late = (draw() < faults.duplicate_callbacks, draw() < faults.out_of_order_callbacks,
                                     draw() < faults.late_callbacks)
+        url = None if draw() < faults.lost_callbacks else record.status_callback
         order = list(statuses)
         if reorder and len(order) > 1:
             order[-2], order[-1] = order[-1], order[-2]
@@ -418,7 +426,7 @@ class TwilioStandIn:
         start = time.monotonic() + (self.late_delay if late else 0.0)
         for step, status in enumerate(order, start=1):
             heapq.heappush(self._jobs, _Job(start + step * self.callback_delay, next(self._job_numbers),
-                                            record.fields["sid"], status, record.status_callback))
+                                            record.fields["sid"], status, url))
         self._pending_jobs += len(order)
         self._state.notify_all()
 
@@ -568,10 +576,16 @@ def _page_slice(found: list[dict[str, Any]], page: int, page_size: int,
 
 
 class _Handler(BaseHTTPRequestHandler):
-    """Parses HTTP into a `Request` and writes the `Reply` (HTTP/1.0: one request per connection)."""
+    """Parses HTTP into a `Request` and writes the `Reply`. HTTP/1.1 with keep-alive, as
+    Twilio's API: a client that reuses its connections does not pay a TCP handshake and a
+    server thread per message."""
 
     server: _Server
-    timeout = 5  # seconds a silent client may hold a request thread
+    protocol_version = "HTTP/1.1"
+    # Headers and body go out in two writes: with Nagle's algorithm the second waits for the
+    # client's delayed ACK (40 ms) on a kept-alive connection.
+    disable_nagle_algorithm = True
+    timeout = 5  # seconds a silent client may hold a connection (and its thread) open
 
     def do_GET(self) -> None:
         self._serve()
@@ -586,6 +600,7 @@ class _Handler(BaseHTTPRequestHandler):
                           self.headers.get("Authorization"))
         reply = self.server.stand_in.handle(request)
         if reply.delay and self.server.stand_in.stopped_within(reply.delay):
+            self.close_connection = True
             return
         body = json.dumps(reply.payload).encode()
         try:
@@ -597,7 +612,8 @@ class _Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(body)
         except (BrokenPipeError, ConnectionResetError):
-            pass  # the client stopped waiting (a timeout fault): Twilio has the message all the same
+            # The client stopped waiting (a timeout fault): Twilio has the message all the same.
+            self.close_connection = True
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silent: request lines hold phone numbers."""
@@ -610,6 +626,25 @@ class _Server(ThreadingHTTPServer):
     def __init__(self, stand_in: TwilioStandIn) -> None:
         super().__init__(("127.0.0.1", 0), _Handler)
         self.stand_in = stand_in
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+
+    def finish_request(self, request: Any, client_address: Any) -> None:
+        with self._open_lock:
+            self._open.add(request)
+        try:
+            super().finish_request(request, client_address)
+        finally:
+            with self._open_lock:
+                self._open.discard(request)
+
+    def hang_up(self) -> None:
+        """Ends every open connection, so that threads waiting on idle keep-alive clients
+        return at once instead of after `_Handler.timeout`."""
+        with self._open_lock:
+            for connection in self._open:
+                with contextlib.suppress(OSError):
+                    connection.shutdown(socket.SHUT_RDWR)
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """Records the failure's type instead of printing a traceback that may quote a request."""
@@ -624,3 +659,16 @@ def running_stand_in(**options: Any) -> Iterator[TwilioStandIn]:
     """For a pytest fixture: `yield from running_stand_in(timeout_delay=0.5)`."""
     with TwilioStandIn(**options) as stand_in:
         yield stand_in
+
+
+def main() -> None:
+    """`python -m tests.twilio_standin`: a stand-in in a process of its own, printing its base
+    URL, until its standard input closes. Benchmarks use it so that the worker they measure
+    shares its interpreter with nothing else (Twilio is on other machines)."""
+    with TwilioStandIn() as stand_in:
+        print(stand_in.base_url, flush=True)
+        sys.stdin.read()
+
+
+if __name__ == "__main__":
+    main()

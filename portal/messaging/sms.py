@@ -5,6 +5,7 @@ flow without an account anywhere. `twilio` sends through Twilio (see DESIGN.md Â
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from typing import Any, Protocol
@@ -13,7 +14,7 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.messaging.twilio_sms import ProviderMessage, TwilioSmsSender
+from portal.messaging.twilio_sms import ProviderMessage, SmsSendError, TwilioSmsSender
 from portal.models import OutboxMessage, utcnow
 
 STATUS_CALLBACK_PATH = "/webhooks/twilio/status"
@@ -27,6 +28,10 @@ class SmsSender(Protocol):
 
     def messages_to(self, recipient: str) -> list[ProviderMessage]:
         """The newest messages the provider holds for `recipient` (for reconciliation)."""
+        ...
+
+    def fetch(self, message_id: str) -> ProviderMessage:
+        """One message as the provider now knows it, status included (for a lost delivery report)."""
         ...
 
 
@@ -46,8 +51,26 @@ class OutboxSmsSender:
         # Recipients are encrypted, so recent messages are read and compared; local use only.
         recent = self._db.scalars(select(OutboxMessage).where(OutboxMessage.created_at > utcnow() - OUTBOX_LOOKBACK)
                                   .order_by(OutboxMessage.created_at.desc())).all()
-        return [ProviderMessage(f"outbox-{message.id}", message.body or "", "delivered", message.created_at)
-                for message in recent if message.recipient == recipient]
+        return [_delivered(message) for message in recent if message.recipient == recipient]
+
+    def fetch(self, message_id: str) -> ProviderMessage:
+        # An outboxed message is as delivered as it will ever be.
+        outbox_id = _outbox_id(message_id)
+        message = self._db.get(OutboxMessage, outbox_id) if outbox_id else None
+        if message is None:
+            raise SmsSendError(code="20404", status=404, retryable=False)
+        return _delivered(message)
+
+
+def _delivered(message: OutboxMessage) -> ProviderMessage:
+    return ProviderMessage(f"outbox-{message.id}", message.body or "", "delivered", message.created_at)
+
+
+def _outbox_id(message_id: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(message_id.removeprefix("outbox-"))
+    except ValueError:
+        return None
 
 
 def sms_sender(db: Session) -> SmsSender:

@@ -1,6 +1,15 @@
 """SQLAlchemy 2.0 models, one module per aggregate. Importing this package registers them all."""
 
-from portal.models.attorney import Attorney, AttorneyStatus, Representation, RepresentationMethod
+from portal.models.attorney import Attorney, AttorneyStatus, Representation, RepresentationMethod, ShareCode
+from portal.models.attorney_documents import (
+    ClientList,
+    ClientListOutcome,
+    ClientListRow,
+    ClientListState,
+    RepresentationForm,
+    RepresentationFormType,
+    ReviewState,
+)
 from portal.models.audit import AuditEvent
 from portal.models.base import Base, RowBoundRecord, utcnow
 from portal.models.campaign import (
@@ -20,7 +29,7 @@ from portal.models.person import AffectedPerson, CustodyStatus, Exposure
 from portal.models.queues import QueueItem, QueueKind, QueueStatus
 from portal.models.remedy import PersonRemedy, Remedy, RemedyEvent, RemedyStatus
 from portal.models.replies import InboundMessage, SmsOptOut
-from portal.models.staff import StaffRole, StaffUser
+from portal.models.staff import StaffPhoneCode, StaffRole, StaffUser
 from portal.models.verification import (
     CodePurpose,
     ConfirmationLetter,
@@ -39,6 +48,10 @@ __all__ = [
     "Campaign",
     "CampaignState",
     "Channel",
+    "ClientList",
+    "ClientListOutcome",
+    "ClientListRow",
+    "ClientListState",
     "CodePurpose",
     "ConfirmationLetter",
     "ContactChannel",
@@ -70,9 +83,14 @@ __all__ = [
     "RemedyEvent",
     "RemedyStatus",
     "Representation",
+    "RepresentationForm",
+    "RepresentationFormType",
     "RepresentationMethod",
+    "ReviewState",
     "RowBoundRecord",
+    "ShareCode",
     "SmsOptOut",
+    "StaffPhoneCode",
     "StaffRole",
     "StaffUser",
     "utcnow",

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, LargeBinary, String
+from sqlalchemy import ForeignKey, Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.models.base import Base, Encrypted, RowBoundRecord, encrypted_column, enum_column, utcnow
@@ -36,8 +36,31 @@ class StaffUser(RowBoundRecord, Base):
     last_sign_in_at: Mapped[datetime | None]
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The staff member's own mobile number, for campaign test messages. Set only once a code
+    # texted to it has been typed back (`portal.services.staff_phones`), so it is always verified.
+    phone_encrypted: Mapped[bytes | None] = encrypted_column()
+    phone_verified_at: Mapped[datetime | None]
 
     totp_secret = Encrypted()
+    phone = Encrypted()
+
+
+class StaffPhoneCode(RowBoundRecord, Base):
+    """A 6-digit code texted to a number a staff member wants on their account. The number
+    stays here, encrypted, until the code is typed back; only the code's hash is kept."""
+
+    __tablename__ = "staff_phone_code"
+    __table_args__ = (Index("ix_staff_phone_code_lookup", "staff_user_id", "created_at"),)
+
+    staff_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    phone_encrypted: Mapped[bytes | None] = encrypted_column()
+    code_hash: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime]
+    failed_attempts: Mapped[int] = mapped_column(default=0)
+    used_at: Mapped[datetime | None]
+
+    phone = Encrypted()
 
 
 class StaffSession(Base):

@@ -110,7 +110,7 @@ def _normalise_heading(heading: object) -> str:
     return re.sub(r"[^0-9a-z]", "", str(heading or "").casefold())
 
 
-def match_layout(headings: list[object]) -> Layout | None:
+def match_layout(headings: list[object], required: tuple[Column, ...] = REQUIRED_COLUMNS) -> Layout | None:
     """The layout if these headings hold every required column, else None."""
     positions: dict[Column, int] = {}
     names: dict[Column, str] = {}
@@ -123,30 +123,31 @@ def match_layout(headings: list[object]) -> Layout | None:
             continue
         positions[column] = position
         names[column] = str(heading).strip()
-    if not all(column in positions for column in REQUIRED_COLUMNS):
+    if not all(column in positions for column in required):
         return None
     return Layout(positions=positions, headings=names, ignored_headings=ignored)
 
 
-def open_list(path: Path) -> ListFile:
-    """Open a `.csv` or `.xlsx` affected list for streaming."""
+def open_list(path: Path, required: tuple[Column, ...] = REQUIRED_COLUMNS) -> ListFile:
+    """Open a `.csv` or `.xlsx` affected list for streaming. Other lists in the same layout
+    (an attorney's clients: A-number and date of birth) name the columns they require."""
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _open_csv(path)
+        return _open_csv(path, required)
     if suffix in (".xlsx", ".xlsm"):
-        return _open_xlsx(path)
+        return _open_xlsx(path, required)
     raise UnreadableFile("Only .csv and .xlsx files can be imported.")
 
 
-def _rows_after_header(rows: Iterator[tuple[int, list[Cell]]]) -> tuple[Layout, Iterator]:
+def _rows_after_header(rows: Iterator[tuple[int, list[Cell]]], required: tuple[Column, ...]) -> tuple[Layout, Iterator]:
     for row_number, values in rows:
-        layout = match_layout(list(values))
+        layout = match_layout(list(values), required)
         if layout:
             return layout, _data_rows(layout, rows)
         if row_number >= HEADER_SEARCH_ROWS:
             break
     raise UnreadableFile(
-        "No header row with the required columns was found: " + ", ".join(AGENCY_HEADERS[c] for c in REQUIRED_COLUMNS)
+        "No header row with the required columns was found: " + ", ".join(AGENCY_HEADERS[c] for c in required)
     )
 
 
@@ -160,12 +161,12 @@ def _data_rows(layout: Layout, rows: Iterator[tuple[int, list[Cell]]]) -> Iterat
         }
 
 
-def _open_csv(path: Path) -> ListFile:
+def _open_csv(path: Path, required: tuple[Column, ...]) -> ListFile:
     with path.open("rb") as counted:
         estimated = sum(chunk.count(b"\n") for chunk in iter(lambda: counted.read(1 << 20), b""))
     handle = path.open(newline="", encoding="utf-8-sig")
     try:
-        layout, rows = _rows_after_header(enumerate(csv.reader(handle), start=1))
+        layout, rows = _rows_after_header(enumerate(csv.reader(handle), start=1), required)
     except (UnicodeDecodeError, csv.Error):
         handle.close()
         raise UnreadableFile("The CSV file must be UTF-8 text.") from None
@@ -175,7 +176,7 @@ def _open_csv(path: Path) -> ListFile:
     return ListFile(layout=layout, rows=_closing(rows, handle), estimated_rows=estimated)
 
 
-def _open_xlsx(path: Path) -> ListFile:
+def _open_xlsx(path: Path, required: tuple[Column, ...]) -> ListFile:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception:  # openpyxl raises many unrelated types for a damaged file
@@ -183,14 +184,14 @@ def _open_xlsx(path: Path) -> ListFile:
     for sheet in workbook.worksheets:
         numbered = enumerate((list(row) for row in sheet.iter_rows(values_only=True)), start=1)
         try:
-            layout, rows = _rows_after_header(numbered)
+            layout, rows = _rows_after_header(numbered, required)
         except UnreadableFile:
             continue
         return ListFile(layout=layout, rows=_closing(rows, workbook), estimated_rows=sheet.max_row or 0)
     workbook.close()
     raise UnreadableFile(
         "No sheet has a header row with the required columns: "
-        + ", ".join(AGENCY_HEADERS[c] for c in REQUIRED_COLUMNS)
+        + ", ".join(AGENCY_HEADERS[c] for c in required)
     )
 
 

@@ -7,7 +7,12 @@ people when the notifications are written as when the notifier saw the counts:
      "channel": "sms", "remedy": "release_review", "a_number_indexes": [...]}
 
 Every key is optional. SMS audiences only ever hold people with a phone who have not opted
-out, whatever the filters say."""
+out, whatever the filters say.
+
+`a_number_indexes` comes from an uploaded list of A-numbers (`portal.services.audience_lists`,
+which also keeps its check under `a_number_list`, a key the filters ignore). It narrows the
+other filters, and once present it is never "no filter": a list where no row was accepted
+reaches nobody, not everybody."""
 
 from __future__ import annotations
 
@@ -71,7 +76,7 @@ def _conditions(audience: Mapping[str, Any], channel: Channel) -> Iterator[Any]:
     if audience.get("remedy"):
         yield exists().where(PersonRemedy.person_id == AffectedPerson.id, PersonRemedy.remedy_id == Remedy.id,
                              Remedy.code == audience["remedy"])
-    if audience.get("a_number_indexes"):
+    if "a_number_indexes" in audience:
         yield AffectedPerson.a_number_index.in_([bytes.fromhex(value) for value in audience["a_number_indexes"]])
     if channel is Channel.SMS:
         yield ContactPreference.channel == ContactChannel.SMS

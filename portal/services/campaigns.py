@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -32,6 +33,7 @@ from portal.models import (
     Channel,
     ContactPreference,
     Notification,
+    NotificationState,
     StaffUser,
 )
 from portal.services.audiences import audience_people
@@ -41,6 +43,9 @@ from portal.services.dispatch import NOTICE_CODE_PLACEHOLDER, PORTAL_URL_PLACEHO
 PLACEHOLDERS = (NOTICE_CODE_PLACEHOLDER, PORTAL_URL_PLACEHOLDER)
 SAMPLE_CODE = "K7QM4-TX2PB"
 REPEAT_WINDOW = timedelta(hours=24)
+# Campaigns that can have messages: those approved at some point.
+_SENT_STATES = (CampaignState.APPROVED, CampaignState.SENDING, CampaignState.COMPLETED, CampaignState.CANCELLED)
+_FAILED_STATES = (NotificationState.FAILED, NotificationState.UNDELIVERABLE)
 _ANY_PLACEHOLDER = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
 _PERSONAL_PATTERNS = {
     "a_number": re.compile(r"\bA?[-\s]?\d{3}[-\s]?\d{3}[-\s]?\d{2,3}\b", re.IGNORECASE),
@@ -72,6 +77,15 @@ class CampaignRefused(ValueError):
 class TextCheck:
     problems: list[str] = field(default_factory=list)  # refuse
     warnings: list[str] = field(default_factory=list)  # show, allow
+
+
+@dataclass(frozen=True)
+class MessageCounts:
+    """A campaign's messages, those delivered and those failed for good."""
+
+    total: int = 0
+    delivered: int = 0
+    failed: int = 0
 
 
 @dataclass(frozen=True)
@@ -142,9 +156,23 @@ def progress(db: Session, campaign_id: uuid.UUID) -> Counter[str]:
     return Counter({state.value: count for state, count in rows})
 
 
+def message_counts(db: Session, campaigns: Sequence[Campaign]) -> dict[uuid.UUID, MessageCounts]:
+    """Campaign id → its MessageCounts, for those of these campaigns that can have messages
+    (others are absent), in one query grouped by campaign."""
+    ids = [campaign.id for campaign in campaigns if campaign.state in _SENT_STATES]
+    if not ids:
+        return {}
+    state = Notification.state
+    rows = db.execute(select(Notification.campaign_id, func.count(),
+                             func.count().filter(state == NotificationState.DELIVERED),
+                             func.count().filter(state.in_(_FAILED_STATES)))
+                      .where(Notification.campaign_id.in_(ids)).group_by(Notification.campaign_id))
+    return {campaign_id: MessageCounts(total, delivered, failed) for campaign_id, total, delivered, failed in rows}
+
+
 def submit(db: Session, campaign: Campaign, author: StaffUser, *, now: datetime, confirm_repeat: bool = False) -> None:
     """Send for approval. The same texts to the same audience within a day needs `confirm_repeat`."""
-    _require_state(campaign, CampaignState.DRAFT)
+    require_state(campaign, CampaignState.DRAFT)
     _require_clean_texts(campaign.templates)
     if repeats_recent_campaign(db, campaign, now=now) and not confirm_repeat:
         raise CampaignRefused(gettext("The same text went to the same audience in the last 24 hours. "
@@ -172,7 +200,7 @@ def reject(db: Session, campaign: Campaign, approver: StaffUser, *, now: datetim
 
 def _decide(db: Session, campaign: Campaign, approver: StaffUser, state: CampaignState, *, now: datetime,
             reason: str | None) -> None:
-    _require_state(campaign, CampaignState.SUBMITTED)
+    require_state(campaign, CampaignState.SUBMITTED)
     if approver.id == campaign.created_by_id:
         raise CampaignRefused(gettext("Nobody may approve or reject a campaign they wrote."))
     campaign.state = state
@@ -182,7 +210,8 @@ def _decide(db: Session, campaign: Campaign, approver: StaffUser, state: Campaig
     _audit(db, approver, f"campaign.{state.value}", campaign)
 
 
-def _require_state(campaign: Campaign, state: CampaignState) -> None:
+def require_state(campaign: Campaign, state: CampaignState) -> None:
+    """Refuse a change the campaign's state no longer allows."""
     if campaign.state is not state:
         raise CampaignRefused(gettext("This campaign can no longer be changed this way."))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from portal.i18n import DEFAULT_LOCALE, is_supported
 from portal.models import (
     AffectedPerson,
     Attorney,
@@ -30,6 +32,7 @@ from portal.models import (
     ContactPreference,
     OneTimeCode,
     Representation,
+    SmsOptOut,
 )
 from portal.security.codes import generate_one_time_code
 from portal.security.context import blind_index
@@ -39,7 +42,6 @@ from portal.services.verification import ONE_TIME_CODE_LIFETIME, check_one_time_
 
 PHONE_CODES_PER_HOUR = 3
 DEFAULT_PHONE_REGION = "US"
-DEFAULT_LANGUAGE = "en"
 
 # USPS codes for the states, the District of Columbia and the inhabited territories, which
 # all take domestic mail and ZIP codes. Named for the select; the address keeps the code.
@@ -74,6 +76,10 @@ class LandlineNumber(InvalidPhoneNumber):
 
 class InvalidZipCode(ValueError):
     """Not 5 or 9 digits."""
+
+
+# Who changed a preference on the person's behalf: (actor type, actor id); None for the person.
+Actor = tuple[str, str] | None
 
 
 class NoAttorneyLinked(Exception):
@@ -160,9 +166,53 @@ def international_countries(locale: str = "en") -> dict[str, str]:
     }
 
 
+def preference_of(db: Session, person_id: uuid.UUID) -> ContactPreference | None:
+    """The person's contact preference; None when neither the import nor the person made one."""
+    return db.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
+
+
+def texting_number(person: AffectedPerson, preference: ContactPreference | None) -> str | None:
+    """The number (E.164) texts to the person go to: the one they confirmed, else the one on
+    the agency's list. Whether they may be texted at all is `texts_stopped` and the channel."""
+    confirmed = preference.phone if preference is not None and preference.phone_verified_at else None
+    return confirmed or person.phone
+
+
+def message_locale(person: AffectedPerson, preference: ContactPreference | None) -> str:
+    """The language to write texts and letters to the person in: the one they chose, else
+    their language on the agency's list, else English; always a language the portal speaks."""
+    chosen = (preference.language if preference is not None else None) or person.preferred_language
+    return chosen if is_supported(chosen) else DEFAULT_LOCALE
+
+
+def texts_stopped(db: Session, preference: ContactPreference | None, phone: str | None) -> bool:
+    """Whether texts to the person are stopped: by their own choice, or by a STOP (in any
+    language) from `phone`, the number they would go to. An opt-out holds for the number,
+    whoever's record it is on."""
+    if preference is not None and preference.opted_out_at is not None:
+        return True
+    return bool(numbers_that_said_stop(db, [phone] if phone else []))
+
+
+def numbers_that_said_stop(db: Session, phones: Iterable[str]) -> set[str]:
+    """Which of `phones` (E.164) said STOP, in any language, and not START since; one query."""
+    by_index = {blind_index().phone(phone): phone for phone in phones}
+    if not by_index:
+        return set()
+    stopped = db.scalars(select(SmsOptOut.phone_index).where(
+        SmsOptOut.phone_index.in_(list(by_index)), SmsOptOut.opted_out_at.is_not(None)))
+    return {by_index[index] for index in stopped}
+
+
+def people_who_stopped_texts(db: Session, person_ids: Iterable[uuid.UUID]) -> set[uuid.UUID]:
+    """Which of these people chose, in the portal or through staff, to get no texts; one query."""
+    return set(db.scalars(select(ContactPreference.person_id).where(
+        ContactPreference.person_id.in_(list(person_ids)), ContactPreference.opted_out_at.is_not(None))))
+
+
 def contact_summary(db: Session, person_id: uuid.UUID) -> ContactSummary:
     """The person's current contact preference, as they should see it."""
-    preference = _preference(db, person_id)
+    preference = preference_of(db, person_id)
     if preference is None:
         return ContactSummary(ContactChannel.NONE, _person_language(db, person_id), None, False, None, False,
                               has_attorney(db, person_id))
@@ -240,7 +290,7 @@ def choose_letter(db: Session, person_id: uuid.UUID, address: str, *, now: datet
     _audit(db, person_id, "contact.letter_chosen", {"channel": ContactChannel.LETTER.value})
 
 
-def choose_attorney(db: Session, person_id: uuid.UUID, *, now: datetime) -> None:
+def choose_attorney(db: Session, person_id: uuid.UUID, *, now: datetime, actor: Actor = None) -> None:
     """Send notices to the person's lawyer. Refused (NoAttorneyLinked) when there is no
     lawyer to send them to, so that no one is left with a channel that reaches nobody: the
     lawyer must first be the attorney of record or link their account to the person."""
@@ -248,17 +298,17 @@ def choose_attorney(db: Session, person_id: uuid.UUID, *, now: datetime) -> None
         raise NoAttorneyLinked
     preference = _preference_for_change(db, person_id, now=now)
     preference.channel = ContactChannel.ATTORNEY
-    _audit(db, person_id, "contact.attorney_chosen", {"channel": ContactChannel.ATTORNEY.value})
+    _audit(db, person_id, "contact.attorney_chosen", {"channel": ContactChannel.ATTORNEY.value}, actor)
 
 
-def choose_language(db: Session, person_id: uuid.UUID, locale: str, *, now: datetime) -> None:
+def choose_language(db: Session, person_id: uuid.UUID, locale: str, *, now: datetime, actor: Actor = None) -> None:
     """Write texts and letters to the person in `locale` (one of the supported locales)."""
     preference = _preference_for_change(db, person_id, now=now)
     preference.language = locale
-    _audit(db, person_id, "contact.language_chosen", {"language": locale})
+    _audit(db, person_id, "contact.language_chosen", {"language": locale}, actor)
 
 
-def stop_sms(db: Session, person_id: uuid.UUID, *, now: datetime) -> ContactChannel:
+def stop_sms(db: Session, person_id: uuid.UUID, *, now: datetime, actor: Actor = None) -> ContactChannel:
     """Stop all text messages. If texts were the channel, letters take over when there is an
     address, otherwise nothing does; another channel the person chose is kept. Returns the
     channel now in force."""
@@ -266,17 +316,13 @@ def stop_sms(db: Session, person_id: uuid.UUID, *, now: datetime) -> ContactChan
     preference.opted_out_at = now
     if preference.channel is ContactChannel.SMS:
         preference.channel = ContactChannel.LETTER if preference.postal_address else ContactChannel.NONE
-    _audit(db, person_id, "contact.sms_stopped", {"channel": preference.channel.value})
+    _audit(db, person_id, "contact.sms_stopped", {"channel": preference.channel.value}, actor)
     return preference.channel
-
-
-def _preference(db: Session, person_id: uuid.UUID) -> ContactPreference | None:
-    return db.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
 
 
 def _preference_for_change(db: Session, person_id: uuid.UUID, *, now: datetime) -> ContactPreference:
     """The person's preference row (made if the import left none), marked as their choice."""
-    preference = _preference(db, person_id)
+    preference = preference_of(db, person_id)
     if preference is None:
         preference = ContactPreference(
             person_id=person_id, channel=ContactChannel.NONE, language=_person_language(db, person_id)
@@ -288,7 +334,7 @@ def _preference_for_change(db: Session, person_id: uuid.UUID, *, now: datetime) 
 
 def _person_language(db: Session, person_id: uuid.UUID) -> str:
     language = db.scalar(select(AffectedPerson.preferred_language).where(AffectedPerson.id == person_id))
-    return language or DEFAULT_LANGUAGE
+    return language or DEFAULT_LOCALE
 
 
 def _newest_phone_code(db: Session, person_id: uuid.UUID, *, now: datetime) -> OneTimeCode | None:
@@ -306,8 +352,10 @@ def _phone_codes_requested_recently(db: Session, person: AffectedPerson, *, now:
     ) or 0
 
 
-def _audit(db: Session, person_id: uuid.UUID, action: str, details: dict[str, Any]) -> None:
-    record_event(db, actor_type="person", actor_id=str(person_id), action=action,
+def _audit(db: Session, person_id: uuid.UUID, action: str, details: dict[str, Any], actor: Actor = None) -> None:
+    """`actor` is who acted when it was not the person themselves (their attorney)."""
+    actor_type, actor_id = actor or ("person", str(person_id))
+    record_event(db, actor_type=actor_type, actor_id=actor_id, action=action,
                  subject_type="person", subject_id=str(person_id), details=details)
 
 

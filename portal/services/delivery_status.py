@@ -121,11 +121,13 @@ def record_delivery_status(
     """Apply one delivery report to the notification the provider knows as `message_sid`.
     A report for a SID not recorded yet is held (`hold_early_report`) and returns False. The
     row is locked (on PostgreSQL) so two reports for one message arriving at once are applied
-    one after the other. Does not commit."""
+    one after the other, and read afresh: the session may hold an older copy (the worker's
+    status checks). Does not commit."""
     if not message_sid:
         return False
     notification = db.scalars(
         select(Notification).where(Notification.provider_message_id == message_sid).limit(1).with_for_update()
+        .execution_options(populate_existing=True)
     ).first()
     if notification is None:
         hold_early_report(db, message_sid, provider_status, error_code, now=now)

@@ -17,9 +17,13 @@ The outbox is the `notification` table. Each row moves forward only:
   is reconciled against the provider's messages to that recipient: a message with the same
   text (which holds the one-time notice code, so it cannot be another notice) created after
   the claim means it was accepted, and its id is recorded instead of sending again.
-- **The sweeper** reconciles rows left in `sending` by dead workers, and gives up on messages
-  that got no final status within `FINAL_STATUS_TIMEOUT` (default 72 hours), recording a
-  temporary failure.
+- **Results** are committed for several messages at once (`send_claimed`): each row's claim
+  was committed before its send, and a row whose result was lost is reconciled like any other.
+- **The sweeper** reconciles rows left in `sending` by dead workers; asks the provider for the
+  status of sent messages whose final delivery report is overdue (`STATUS_CHECK_AFTER`,
+  default 10 minutes: Twilio does not resend a report our endpoint missed); and gives up on
+  messages that got no final status within `FINAL_STATUS_TIMEOUT` (default 72 hours),
+  recording a temporary failure.
 """
 
 from __future__ import annotations
@@ -43,10 +47,10 @@ from portal.models import (
     NoticeCode,
     Notification,
     NotificationState,
-    SmsOptOut,
 )
-from portal.security.context import blind_index
 from portal.services.audiences import Recipient, recipients
+from portal.services.contact import numbers_that_said_stop, people_who_stopped_texts
+from portal.services.delivery_status import record_delivery_status
 from portal.services.notice_codes import new_notice_codes
 from portal.services.schedule import in_quiet_hours
 
@@ -56,6 +60,9 @@ MAX_ATTEMPTS = 8
 FIRST_RETRY = timedelta(seconds=5)
 LONGEST_RETRY = timedelta(minutes=30)
 STALE_CLAIM = timedelta(minutes=2)  # a `sending` row this old belongs to a dead worker (> 2 send timeouts)
+CLAIM_RENEWAL = timedelta(seconds=1)  # how old a batch's claims may get before they are renewed
+STATUS_CHECK_AFTER = timedelta(minutes=10)  # a sent message without a final report then is asked about
+STATUS_CHECKS_PER_SECOND = 10  # for each sending loop
 CLOCK_SKEW = timedelta(minutes=5)  # between our clock and the provider's
 WRITE_BATCH = 200
 NOTICE_CODE_PLACEHOLDER = "((notice_code))"
@@ -72,12 +79,21 @@ class Settings:
     final_status_timeout: timedelta = timedelta(hours=72)
     stale_claim: timedelta = STALE_CLAIM
     first_retry: timedelta = FIRST_RETRY
+    status_check_after: timedelta = STATUS_CHECK_AFTER
+    status_checks_per_second: int = STATUS_CHECKS_PER_SECOND
+
+    @property
+    def claim_renewal(self) -> timedelta:
+        """How often a sending worker renews its batch's claims: well before they look stale."""
+        return min(CLAIM_RENEWAL, self.stale_claim / 4)
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Settings:
         return cls(portal_url=config["PUBLIC_BASE_URL"],
                    final_status_timeout=timedelta(hours=config["FINAL_STATUS_TIMEOUT_HOURS"]),
-                   stale_claim=timedelta(seconds=config["STALE_CLAIM_SECONDS"]))
+                   stale_claim=timedelta(seconds=config["STALE_CLAIM_SECONDS"]),
+                   status_check_after=timedelta(minutes=config["STATUS_CHECK_AFTER_MINUTES"]),
+                   status_checks_per_second=config["STATUS_CHECKS_PER_SECOND"])
 
 
 # Writing the outbox
@@ -163,65 +179,74 @@ def _campaigns_in_quiet_hours(db: Session, now: datetime) -> list[uuid.UUID]:
 
 
 def send_claimed(db: Session, sms: SmsSender, pace: SendPace, notifications: Iterable[Notification], *,
-                 worker: str, clock: Callable[[], datetime], first_retry: timedelta = FIRST_RETRY) -> None:
-    """Send each claimed notification once, recording the result at once.
+                 worker: str, clock: Callable[[], datetime], first_retry: timedelta = FIRST_RETRY,
+                 renew_every: timedelta = CLAIM_RENEWAL, status_check_after: timedelta = STATUS_CHECK_AFTER) -> None:
+    """Send each claimed notification once, and record the results.
 
-    Before each send the claim is renewed, but only if it is still this worker's: a row that
-    waited in the batch long enough to look abandoned may meanwhile have been reconciled by
-    another worker, and is then left alone. The renewal for the next row is committed with
-    the result of the previous one, so each message costs one commit, made as soon as the
-    provider has answered; a crash in between is what reconciliation is for."""
-    queue = list(notifications)
-    stopped = _opted_out(db, {notification.recipient or "" for notification in queue})
-    still_ours = bool(queue) and _renew_claim(db, queue[0], worker, clock())
-    db.commit()
-    for position, notification in enumerate(queue):
-        if still_ours:
+    Only rows that are still this worker's are sent: a row that waited in the batch long enough
+    to look abandoned may meanwhile have been reconciled by another worker, and is then left
+    alone. So the claims of the rest of the batch are renewed in one statement before the
+    first send and again whenever `renew_every` has passed (far less than a stale claim's age),
+    and the results so far are committed with each renewal and at the end: a batch costs a
+    few commits, not one a message. A crash before a result is committed leaves its row
+    `sending` without a provider id, which is what reconciliation is for."""
+    # Each number is decrypted once; the text only when it is sent.
+    queue = [(notification, notification.recipient or "") for notification in notifications]
+    # Whoever stopped texts after the outbox was written (Twilio itself only honours English
+    # keywords): one query each for the batch.
+    stopped_numbers = numbers_that_said_stop(db, {recipient for _notification, recipient in queue if recipient})
+    stopped_people = people_who_stopped_texts(db, {notification.person_id for notification, _recipient in queue})
+    ours: set[uuid.UUID] = set()
+    renewed_at: datetime | None = None
+    for position, (notification, recipient) in enumerate(queue):
+        stopped = recipient in stopped_numbers or notification.person_id in stopped_people
+        if not stopped:
             pace.wait_for_turn()
-            _send_one(sms, notification, stopped, clock, first_retry)
-        following = queue[position + 1] if position + 1 < len(queue) else None
-        still_ours = following is not None and _renew_claim(db, following, worker, clock())
-        db.commit()
+        if renewed_at is None or clock() - renewed_at >= renew_every:
+            renewed_at = clock()
+            # The UPDATE flushes the results so far, and the commit makes them durable.
+            ours = _renew_claims(db, [row for row, _recipient in queue[position:]], worker, renewed_at)
+            db.commit()
+        if notification.id not in ours:
+            continue
+        if stopped:
+            notification.error_code = "opted-out"
+            _finish(notification, NotificationState.CANCELLED, clock())
+        else:
+            _send_one(sms, notification, recipient, clock, first_retry, status_check_after)
+    db.commit()
 
 
-def _send_one(sms: SmsSender, notification: Notification, stopped: set[str], clock: Callable[[], datetime],
-              first_retry: timedelta) -> None:
-    if notification.recipient in stopped:
-        notification.error_code = "opted-out"
-        _finish(notification, NotificationState.CANCELLED, clock())
-        return
+def _send_one(sms: SmsSender, notification: Notification, recipient: str, clock: Callable[[], datetime],
+              first_retry: timedelta, status_check_after: timedelta) -> None:
     try:
-        provider_id = sms.send(notification.recipient or "", notification.body or "")
+        provider_id = sms.send(recipient, notification.body or "")
     except SmsSendError as error:
         _not_accepted(notification, error, clock(), first_retry)
     else:
-        _accepted(notification, provider_id, clock())
+        _accepted(notification, provider_id, clock(), status_check_after)
 
 
-def _opted_out(db: Session, phones: set[str]) -> set[str]:
-    """Which of `phones` said STOP after the outbox was written (Twilio itself only honours
-    English keywords), in one query for the batch."""
-    by_index = {blind_index().phone(phone): phone for phone in phones if phone}
-    stopped = db.scalars(select(SmsOptOut.phone_index).where(
-        SmsOptOut.phone_index.in_(list(by_index)), SmsOptOut.opted_out_at.is_not(None)))
-    return {by_index[index] for index in stopped}
-
-
-def _renew_claim(db: Session, notification: Notification, worker: str, now: datetime) -> bool:
+def _renew_claims(db: Session, notifications: list[Notification], worker: str, now: datetime) -> set[uuid.UUID]:
+    """Renew the claims that are still this worker's and unsent; return their ids."""
     renewed = db.execute(
         update(Notification)
-        .where(Notification.id == notification.id, Notification.state == NotificationState.SENDING,
-               Notification.claimed_by == worker, Notification.provider_message_id.is_(None))
+        .where(Notification.id.in_([notification.id for notification in notifications]),
+               Notification.state == NotificationState.SENDING, Notification.claimed_by == worker,
+               Notification.provider_message_id.is_(None))
         .values(claimed_at=now)
+        .returning(Notification.id)
         .execution_options(synchronize_session=False)
-    ).rowcount
-    return bool(renewed)
+    ).scalars()
+    return set(renewed)
 
 
-def _accepted(notification: Notification, provider_id: str, now: datetime) -> None:
+def _accepted(notification: Notification, provider_id: str, now: datetime, status_check_after: timedelta) -> None:
     notification.provider_message_id = provider_id
     notification.state = NotificationState.SENT
     notification.sent_at = now
+    # From here on, when to ask the provider for a status if no final report has come.
+    notification.next_attempt_at = now + status_check_after
     # The plain notice code now exists only in the message, and the number is no longer needed.
     notification.body = None
     notification.recipient = None
@@ -258,7 +283,8 @@ def _finish(notification: Notification, state: NotificationState, now: datetime)
 
 
 def reconcile_unconfirmed(db: Session, sms: SmsSender, *, now: datetime, worker: str | None = None,
-                          stale_after: timedelta = STALE_CLAIM, first_retry: timedelta = FIRST_RETRY) -> int:
+                          stale_after: timedelta = STALE_CLAIM, first_retry: timedelta = FIRST_RETRY,
+                          status_check_after: timedelta = STATUS_CHECK_AFTER) -> int:
     """Settle `sending` rows that have no provider id: this worker's own answered failures at
     once, timed-out sends and other workers' rows once they are `stale_after` old. Returns how
     many were settled. No transaction stays open while the provider is asked."""
@@ -279,7 +305,7 @@ def reconcile_unconfirmed(db: Session, sms: SmsSender, *, now: datetime, worker:
         except SmsSendError:
             continue  # the provider cannot tell us now; the next pass asks again
         if found:
-            _accepted(notification, found.sid, now)
+            _accepted(notification, found.sid, now, status_check_after)
         elif notification.attempts >= MAX_ATTEMPTS:
             _finish(notification, NotificationState.FAILED, now)
         else:
@@ -296,6 +322,35 @@ def _accepted_copy(notification: Notification, messages: list[ProviderMessage]) 
         if recent and message.body == notification.body:
             return message
     return None
+
+
+def check_overdue_statuses(db: Session, sms: SmsSender, *, now: datetime,
+                           check_after: timedelta = STATUS_CHECK_AFTER, limit: int = STATUS_CHECKS_PER_SECOND) -> int:
+    """Ask the provider about up to `limit` messages whose final delivery report is overdue,
+    and apply each answer as the report itself would have been applied (forward only): a lost
+    report then costs minutes instead of the final-status timeout. A message still not final,
+    or one the provider cannot tell us about now, is asked about again once as much time again
+    has passed (after 10, 20, 40 minutes, ...), so handsets that stay off for days cost few
+    questions. Returns how many were asked. No transaction stays open while the provider is
+    asked."""
+    overdue = db.execute(
+        select(Notification.id, Notification.provider_message_id, Notification.sent_at)
+        .where(Notification.state.in_([NotificationState.SENDING, NotificationState.SENT]),
+               Notification.provider_message_id.is_not(None), Notification.next_attempt_at <= now)
+        .order_by(Notification.next_attempt_at).limit(limit)).all()
+    db.commit()
+    for notification_id, message_sid, sent_at in overdue:
+        try:
+            message = sms.fetch(message_sid)
+        except SmsSendError:
+            pass  # asked again later, like a message still on its way
+        else:
+            record_delivery_status(db, message_sid, message.status, message.error_code, now=now)
+        ask_again = now + max(check_after, now - (sent_at or now))
+        db.execute(update(Notification).where(Notification.id == notification_id)
+                   .values(next_attempt_at=ask_again).execution_options(synchronize_session=False))
+        db.commit()
+    return len(overdue)
 
 
 def time_out_silent_messages(db: Session, settings: Settings, *, now: datetime) -> int:

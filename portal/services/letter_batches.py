@@ -22,22 +22,24 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
+from enum import StrEnum
 
 from flask_babel import gettext
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import Session
 
-from portal.i18n import DEFAULT_LOCALE, is_supported
 from portal.messaging.notice_letters import SAMPLE_CODE, NoticeLetter, render_batch
 from portal.models import (
     AffectedPerson,
     Channel,
     ContactChannel,
     ContactPreference,
+    DataCategory,
+    Exposure,
     LetterBatch,
     LetterBatchLetter,
     LetterBatchRequest,
@@ -48,18 +50,19 @@ from portal.models import (
     NotificationState,
     StaffUser,
 )
-from portal.security.codes import generate_notice_code, normalise_notice_code
-from portal.security.hashing import hash_secret
 from portal.services.audit import record_event
-from portal.services.exposure import exposure_of
-from portal.services.remedies import remedies_of
+from portal.services.contact import message_locale
+from portal.services.exposure import IncidentExposure
+from portal.services.incidents import list_incidents
+from portal.services.notice_codes import new_notice_codes
+from portal.services.remedies import RemedyStanding, remedies_of_people
 from portal.services.staff import can
 from portal.services.verification import birth_date_matches
 
 # Approving and each download render every letter inside the web request (and a download
-# hashes a new code per letter with Argon2id): about 0.05 s a letter in Latin script, 0.3 s
-# in Arabic script. A bounded batch keeps a request within the server's time limit; larger
-# mailings are several batches.
+# hashes a new code per letter with Argon2id, on several threads): about 0.05 s a letter in
+# Latin script, 0.3 s in Arabic script. A bounded batch keeps a request within the server's
+# time limit; larger mailings are several batches.
 BATCH_LIMIT = 100
 # Live batches: a person in one of these is not written to again for the same reason.
 _LIVE_STATES = (LetterBatchState.SUBMITTED, LetterBatchState.APPROVED, LetterBatchState.POSTED)
@@ -78,12 +81,19 @@ class LetterRecipient:
     locale: str
 
 
+class SkipReason(StrEnum):
+    """Why someone who should get a letter cannot."""
+
+    NO_ADDRESS = "no_address"
+    CONTROL_CHARACTERS = "control_characters"
+
+
 @dataclass(frozen=True)
 class SkippedPerson:
-    """Someone who should get a letter but cannot: `reason` is `no_address` or `control_characters`."""
+    """Someone who should get a letter but cannot, and why."""
 
     person_id: uuid.UUID
-    reason: str
+    reason: SkipReason
 
 
 @dataclass(frozen=True)
@@ -116,6 +126,13 @@ def has_control_characters(address: str) -> bool:
     return any((unicodedata.category(char) == "Cc" and char != "\n") or char in _BIDI_CONTROLS for char in address)
 
 
+def _skip_reason(address: str | None) -> SkipReason | None:
+    """Why a letter cannot go to this address (from `postal_address`); None if it can."""
+    if address is None:
+        return SkipReason.NO_ADDRESS
+    return SkipReason.CONTROL_CHARACTERS if has_control_characters(address) else None
+
+
 def select_recipients(db: Session, *, limit: int = BATCH_LIMIT) -> RecipientSelection:
     """The people the next batch writes to (at most `limit`, in id order), with the language
     of each. Reads addresses only of the people it considers."""
@@ -129,22 +146,16 @@ def select_recipients(db: Session, *, limit: int = BATCH_LIMIT) -> RecipientSele
         if len(recipients) >= limit:
             break
         considered.add(person.id)
-        address = postal_address(person, preference)
-        if address is None or has_control_characters(address):
-            skipped.append(SkippedPerson(person.id, "no_address" if address is None else "control_characters"))
+        reason = _skip_reason(postal_address(person, preference))
+        if reason is not None:
+            skipped.append(SkippedPerson(person.id, reason))
             continue
-        recipients.append(LetterRecipient(person.id, letter_locale(person, preference)))
+        recipients.append(LetterRecipient(person.id, message_locale(person, preference)))
     matched = {request_id for request_ids in requests_of.values() for request_id in request_ids}
     unmatched = [request.id for request in requests if request.id not in matched]
     answered = [request_id for person_id in considered for request_id in requests_of.get(person_id, ())]
     return RecipientSelection(tuple(recipients), tuple(skipped), tuple(unmatched + answered), len(unmatched),
                               len(candidates) - len(considered))
-
-
-def letter_locale(person: AffectedPerson, preference: ContactPreference | None) -> str:
-    """The person's language for messages, else their language on the list, else English."""
-    locale = (preference.language if preference else None) or person.preferred_language
-    return locale if is_supported(locale) else DEFAULT_LOCALE
 
 
 def _live_batch_letters() -> Select:
@@ -227,7 +238,7 @@ def create_batch(db: Session, author: StaffUser, *, now: datetime, limit: int = 
 def approve_batch(db: Session, batch: LetterBatch, approver: StaffUser, *, now: datetime) -> None:
     """Approve, and lay the letters out once to count the pages the printer will use."""
     _decide(db, batch, approver, LetterBatchState.APPROVED, now=now, reason=None)
-    batch.page_count = render_batch(letters_of(db, batch, codes=None, now=now))[1]
+    batch.page_count = render_batch(letter for _row, letter in letters_of(db, _letter_rows(db, batch), now=now))[1]
 
 
 def reject_batch(db: Session, batch: LetterBatch, approver: StaffUser, *, now: datetime, reason: str) -> None:
@@ -237,18 +248,25 @@ def reject_batch(db: Session, batch: LetterBatch, approver: StaffUser, *, now: d
 def print_batch(db: Session, batch: LetterBatch, staff: StaffUser, *, now: datetime) -> bytes:
     """The print-ready PDF of an approved batch, with a new notice code in every letter.
 
+    Codes are issued for the letters in the PDF and no others: a person whose address has
+    gone or become unprintable since the batch was made gets neither a letter nor a code.
     The codes of any earlier download are revoked: only this copy's codes will work. Only
     the codes' Argon2id hashes are stored. Flushes; the caller commits once it has the PDF."""
     _require_capability(staff, "send_letters")
     _require_state(batch, LetterBatchState.APPROVED)
     rows = _letter_rows(db, batch)
+    printable = letters_of(db, rows, now=now)
+    codes = new_notice_codes(len(printable))
     _revoke_codes(db, [row.notice_code_id for row in rows if row.notice_code_id], now=now)
-    codes = {row.person_id: _issue_code(db, row, now=now) for row in rows}
-    pdf, pages = render_batch(letters_of(db, batch, codes=codes, now=now))
+    for row in rows:
+        row.notice_code_id = None
+    letters = [replace(letter, notice_code=_issue_code(db, row, code, code_hash, now=now))
+               for (row, letter), (code, code_hash) in zip(printable, codes, strict=True)]
+    pdf, pages = render_batch(letters)
     batch.page_count = pages
     batch.downloads += 1
     batch.last_downloaded_at = now
-    _audit(db, staff, "letter_batch.downloaded", batch, letters=len(codes), pages=pages, download=batch.downloads)
+    _audit(db, staff, "letter_batch.downloaded", batch, letters=len(letters), pages=pages, download=batch.downloads)
     return pdf
 
 
@@ -281,27 +299,50 @@ def batch_requests(db: Session, batch: LetterBatch) -> int:
     return db.scalar(select(func.count()).where(LetterBatchRequest.batch_id == batch.id)) or 0
 
 
-def letters_of(db: Session, batch: LetterBatch, *, codes: dict[uuid.UUID, str] | None,
-               now: datetime) -> Iterator[NoticeLetter]:
-    """Each letter of the batch in print order, with its code from `codes` (None: a sample
-    code, to lay the batch out without issuing any). A person whose address has since gone
-    or become unprintable gets no letter."""
-    for row in _letter_rows(db, batch):
-        person = db.get_one(AffectedPerson, row.person_id)
-        preference = db.scalar(select(ContactPreference).where(ContactPreference.person_id == person.id))
-        address = postal_address(person, preference)
-        if address is None or has_control_characters(address):
-            continue
-        yield NoticeLetter(
-            locale=row.locale,
-            # Composed characters: most letters are then set without HarfBuzz (see notice_letters).
-            full_name=unicodedata.normalize("NFC", " ".join(filter(None, (person.first_name, person.last_name)))),
-            address=unicodedata.normalize("NFC", address),
-            notice_code=codes[person.id] if codes is not None else SAMPLE_CODE,
-            incidents=tuple(item for item in exposure_of(db, person.id) if item.affected),
-            remedies=tuple(standing for standing in remedies_of(db, person.id) if standing.applies),
-            written_on=now,
-        )
+def letters_of(db: Session, rows: Sequence[LetterBatchLetter], *,
+               now: datetime) -> list[tuple[LetterBatchLetter, NoticeLetter]]:
+    """The letters of these batch rows that can be printed, in the rows' order, each with its
+    row and a sample code in place of the real one. A person whose address has since gone or
+    become unprintable gets no letter. Six queries, whatever the number of letters: the
+    people with their preferences, the incidents, their exposures, and their remedies."""
+    people = {person.id: (person, preference) for person, preference in _people(db, [row.person_id for row in rows])}
+    addressed: list[tuple[LetterBatchLetter, str]] = []
+    for row in rows:
+        address = postal_address(*people[row.person_id])
+        if address is not None and not has_control_characters(address):
+            addressed.append((row, address))
+    person_ids = [row.person_id for row, _address in addressed]
+    incidents = _incidents_of(db, person_ids)
+    remedies = remedies_of_people(db, person_ids)
+    return [(row, _letter(people[row.person_id][0], row, address, incidents[row.person_id],
+                          remedies[row.person_id], now)) for row, address in addressed]
+
+
+def _letter(person: AffectedPerson, row: LetterBatchLetter, address: str, incidents: tuple[IncidentExposure, ...],
+            remedies: Sequence[RemedyStanding], now: datetime) -> NoticeLetter:
+    return NoticeLetter(
+        locale=row.locale,
+        # Composed characters: most letters are then set without HarfBuzz (see notice_letters).
+        full_name=unicodedata.normalize("NFC", " ".join(filter(None, (person.first_name, person.last_name)))),
+        address=unicodedata.normalize("NFC", address),
+        notice_code=SAMPLE_CODE,
+        incidents=incidents,
+        remedies=tuple(standing for standing in remedies if standing.applies),
+        written_on=now,
+    )
+
+
+def _incidents_of(db: Session, person_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, tuple[IncidentExposure, ...]]:
+    """The incidents each person was in, oldest first, with what each exposed of them: what
+    `exposure.exposure_of` says of one person, for a batch of people in two queries."""
+    exposed: dict[uuid.UUID, dict[int, list[str]]] = defaultdict(dict)
+    for exposure in db.scalars(select(Exposure).where(Exposure.person_id.in_(person_ids))):
+        exposed[exposure.person_id][exposure.incident_id] = exposure.categories
+    incidents = list_incidents(db)
+    order = list(DataCategory)
+    return {person_id: tuple(
+        IncidentExposure(incident, tuple(sorted(map(DataCategory, exposed[person_id][incident.id]), key=order.index)))
+        for incident in incidents if exposed[person_id].get(incident.id)) for person_id in person_ids}
 
 
 def _letter_rows(db: Session, batch: LetterBatch) -> list[LetterBatchLetter]:
@@ -309,15 +350,11 @@ def _letter_rows(db: Session, batch: LetterBatch) -> list[LetterBatchLetter]:
                            .order_by(LetterBatchLetter.position)))
 
 
-def _issue_code(db: Session, row: LetterBatchLetter, *, now: datetime) -> str:
-    """A new notice code for the letter's person; only its hash is kept, its id on the letter row."""
-    code = generate_notice_code()
-    normalised = normalise_notice_code(code)
-    assert normalised is not None  # noqa: S101 - a generated code is always valid
-    notice_code = NoticeCode(id=uuid.uuid4(), person_id=row.person_id, code_hash=hash_secret(normalised),
-                             issued_at=now)
+def _issue_code(db: Session, row: LetterBatchLetter, code: str, code_hash: str, *, now: datetime) -> str:
+    """Store a new notice code (its hash only) for the letter's person, its id on the letter
+    row; returns the plain code, to print."""
+    notice_code = NoticeCode(id=uuid.uuid4(), person_id=row.person_id, code_hash=code_hash, issued_at=now)
     db.add(notice_code)
-    db.flush()
     row.notice_code_id = notice_code.id
     return code
 

@@ -26,13 +26,13 @@ from portal.models import (
     QueueItem,
     QueueKind,
     QueueStatus,
-    RemedyEvent,
     RemedyStatus,
     StaffUser,
 )
-from portal.services.attorneys import verify_attorney
+from portal.services.attorneys import NotPending, reject_attorney, verify_attorney
 from portal.services.audit import record_event
-from portal.services.staff_people import NewsText, send_news_text
+from portal.services.remedies import change_status
+from portal.services.staff_people import NewsTextToSend, news_text_for
 from portal.services.verification import birth_date_matches
 
 LIST_LIMIT = 100
@@ -72,7 +72,7 @@ class NotDecidable(Exception):
 
 
 class NotWaiting(Exception):
-    """The call was already made, or the attorney already verified or refused."""
+    """The call was already made, or the attorney already verified or rejected."""
 
 
 @dataclass
@@ -172,31 +172,66 @@ def mark_called(db: Session, entry: QueueEntry, staff: StaffUser, *, now: dateti
     _record(db, entry, staff, "interpreter.called")
 
 
-def verify_pending_attorney(db: Session, entry: QueueEntry, staff: StaffUser, *, now: datetime) -> None:
-    """Verify the attorney (their clients become visible to them): the item leaves the queue."""
+def verify_pending_attorney(db: Session, entry: QueueEntry, staff: StaffUser, *, now: datetime) -> int:
+    """Verify the attorney: they are linked to the people the list names them for as attorney
+    of record, and those clients become visible to them. The item leaves the queue. Returns
+    how many people were linked."""
     if entry.subject.status is not AttorneyStatus.PENDING:
         raise NotWaiting(str(entry.subject_id))
-    verify_attorney(db, entry.subject, staff)
+    linked = verify_attorney(db, entry.subject, staff)
     _item_for(db, entry, now).status = QueueStatus.DONE
-    _record(db, entry, staff, "attorney.verified")
+    _record(db, entry, staff, "attorney.verified", linked=str(linked))
+    return linked
+
+
+def reject_pending_attorney(db: Session, entry: QueueEntry, staff: StaffUser, *, reason: str,
+                            now: datetime) -> None:
+    """Refuse the attorney, with a reason they will read when they sign in (kept on the
+    account, not in the audit log). The item leaves the queue. Raises NotWaiting, or
+    ReasonMissing for an empty reason."""
+    try:
+        reject_attorney(db, entry.subject, staff, reason=reason)
+    except NotPending:
+        raise NotWaiting(str(entry.subject_id)) from None
+    _item_for(db, entry, now).status = QueueStatus.DONE
+    _record(db, entry, staff, "attorney.rejected")
+
+
+@dataclass(frozen=True)
+class AttorneyMatches:
+    """How many people the agency's list names a pending attorney for, by each identifier:
+    shown to staff before they verify, since verifying links all of them."""
+
+    by_eoir_id: int
+    by_bar_number: int
+
+
+def attorney_matches(db: Session, attorney: Attorney) -> AttorneyMatches:
+    """Count the people whose attorney of record is this attorney's EOIR ID or bar number."""
+    def count(index: bytes | None) -> int:
+        if index is None:
+            return 0
+        return db.scalar(select(func.count()).select_from(AffectedPerson)
+                         .where(AffectedPerson.attorney_of_record_index == index)) or 0
+
+    return AttorneyMatches(count(attorney.eoir_id_index), count(attorney.bar_number_index))
 
 
 def decide_remedy(db: Session, entry: QueueEntry, staff: StaffUser, *, decision: RemedyStatus, note: str | None,
-                  notify: bool, now: datetime) -> NewsText | None:
+                  notify: bool, now: datetime) -> NewsTextToSend | None:
     """Approve, refuse or complete a remedy request, with a dated step in its history (the
-    note kept encrypted there), and, when asked, a text to the person saying only that there
-    is news. Returns what became of the text (None: none was asked for). Raises NotDecidable."""
+    note kept encrypted there). With `notify`, returns the text telling the person there is
+    news, to send once the decision is committed (None: not asked, or the person gets no
+    texts). Raises NotDecidable."""
     record: PersonRemedy = entry.subject
     if decision not in DECISIONS or record.status not in DECIDABLE_REMEDY or record.status is decision:
         raise NotDecidable(str(record.id))
-    record.status, record.updated_at = decision, now
-    db.add(RemedyEvent(person_remedy_id=record.id, status=decision, occurred_at=now, actor_type="staff",
-                       actor_id=str(staff.id), note=(note or "").strip() or None))
+    change_status(db, record, decision, actor_type="staff", actor_id=str(staff.id), now=now, note=note)
     _item_for(db, entry, now).status = QueueStatus.DONE
-    texted = send_news_text(db, record.person_id) if notify else None
+    text = news_text_for(db, record.person_id) if notify else None
     _record(db, entry, staff, "remedy.decided", status=decision.value, remedy=record.remedy.code,
-            person=str(record.person_id), text=texted.value if texted else "not_asked")
-    return texted
+            person=str(record.person_id), text="not_asked" if not notify else "sent" if text else "not_by_text")
+    return text
 
 
 def person_of_letter_request(db: Session, request: LetterRequest) -> tuple[uuid.UUID | None, bool]:
@@ -218,9 +253,7 @@ def staff_names(db: Session, ids: set[uuid.UUID | str | None]) -> dict[str, str]
 def _start_review(db: Session, record: PersonRemedy, staff: StaffUser, now: datetime) -> None:
     if record.status is not RemedyStatus.REQUESTED:
         return
-    record.status, record.updated_at = RemedyStatus.IN_REVIEW, now
-    db.add(RemedyEvent(person_remedy_id=record.id, status=RemedyStatus.IN_REVIEW, occurred_at=now,
-                       actor_type="staff", actor_id=str(staff.id)))
+    change_status(db, record, RemedyStatus.IN_REVIEW, actor_type="staff", actor_id=str(staff.id), now=now)
 
 
 def _item_of(db: Session, kind: QueueKind, subject_id: uuid.UUID) -> QueueItem | None:

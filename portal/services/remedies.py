@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections import defaultdict
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -40,19 +41,36 @@ class RemedyStanding:
 
 def remedies_of(db: Session, person_id: uuid.UUID) -> list[RemedyStanding]:
     """Every remedy in the catalogue, in order, with this person's status and history."""
-    records = {
-        record.remedy_id: record
-        for record in db.scalars(
-            select(PersonRemedy).where(PersonRemedy.person_id == person_id).options(selectinload(PersonRemedy.history))
-        )
-    }
-    catalogue = db.scalars(select(Remedy).order_by(Remedy.sort_order, Remedy.id))
-    return [RemedyStanding(remedy, records.get(remedy.id)) for remedy in catalogue]
+    return remedies_of_people(db, [person_id])[person_id]
+
+
+def remedies_of_people(db: Session, person_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[RemedyStanding]]:
+    """`remedies_of` for each of a batch of people (a letter batch, not the whole list), in
+    three queries whatever their number: the catalogue, their records, their histories."""
+    catalogue = db.scalars(select(Remedy).order_by(Remedy.sort_order, Remedy.id)).all()
+    records: dict[uuid.UUID, dict[int, PersonRemedy]] = defaultdict(dict)
+    for record in db.scalars(select(PersonRemedy).where(PersonRemedy.person_id.in_(list(person_ids)))
+                             .options(selectinload(PersonRemedy.history))):
+        records[record.person_id][record.remedy_id] = record
+    return {person_id: [RemedyStanding(remedy, records[person_id].get(remedy.id)) for remedy in catalogue]
+            for person_id in person_ids}
 
 
 def remedy_of(db: Session, person_id: uuid.UUID, code: str) -> RemedyStanding | None:
     """One remedy by its code, or None if the catalogue has no such remedy."""
     return next((standing for standing in remedies_of(db, person_id) if standing.remedy.code == code), None)
+
+
+def change_status(db: Session, record: PersonRemedy, status: RemedyStatus, *, actor_type: str,
+                  actor_id: str | None, now: datetime, note: str | None = None) -> RemedyEvent:
+    """Move a person's remedy to `status`, with a dated step in its history (a note, if any,
+    kept encrypted there). The one way a remedy's status changes, whoever changes it. The
+    caller records in the audit log what the change was; nothing here commits."""
+    record.status, record.updated_at = status, now
+    step = RemedyEvent(person_remedy_id=record.id, status=status, occurred_at=now, actor_type=actor_type,
+                       actor_id=actor_id, note=(note or "").strip() or None)
+    db.add(step)
+    return step
 
 
 def request_remedy(
@@ -63,11 +81,7 @@ def request_remedy(
     standing = remedy_of(db, person_id, code)
     if standing is None or not standing.can_request or standing.record is None:
         raise RemedyNotAvailable(code)
-    record = standing.record
-    record.status = RemedyStatus.REQUESTED
-    record.updated_at = now
-    db.add(RemedyEvent(person_remedy_id=record.id, status=RemedyStatus.REQUESTED, occurred_at=now,
-                       actor_type=actor_type, actor_id=actor_id))
+    change_status(db, standing.record, RemedyStatus.REQUESTED, actor_type=actor_type, actor_id=actor_id, now=now)
     record_event(db, actor_type=actor_type, actor_id=actor_id, action="remedy.requested",
                  subject_type="person", subject_id=str(person_id), details={"remedy": code})
-    return record
+    return standing.record

@@ -179,44 +179,38 @@ def handle_inbound_sms(
     if keyword is None:
         store_reply(db, message, phone=phone, phone_index=phone_index, now=now)
         return None
-    person_language = _language_for_phone(db, phone_index)
     if keyword.action is KeywordAction.HELP:
-        return help_message(person_language or keyword.languages[0], help_phone=help_phone, website=website)
+        language = _language_of(_preferences_for_phone(db, phone_index)) or keyword.languages[0]
+        return help_message(language, help_phone=help_phone, website=website)
+    stop = keyword.action is KeywordAction.OPT_OUT
+    language = set_texts_stopped(db, phone_index, keyword, stop=stop, now=now)
+    if language == TWILIO_LANGUAGE:
+        return None
+    return opt_out_message(language) if stop else opt_in_message(language)
+
+
+def set_texts_stopped(db: Session, phone_index: bytes, keyword: Keyword, *, stop: bool, now: datetime) -> str:
+    """Stop (`stop`) or restart texts to the number after an opt-out or opt-in keyword: the
+    number's own opt-out record, and `opted_out_at` on every preference whose texts go to
+    it. Repeating either changes nothing and records nothing. Returns the language to
+    answer in: the person's, if the keyword is a word of it, else the keyword's own."""
+    record = _opt_out_record(db, phone_index, keyword.word)
+    # Read once the number is locked, so a keyword that waited for another sees its changes.
+    preferences = _preferences_for_phone(db, phone_index)
+    person_language = _language_of(preferences)
     language = person_language if person_language in keyword.languages else keyword.languages[0]
-    if keyword.action is KeywordAction.OPT_OUT:
-        opt_out(db, phone_index, keyword=keyword.word, language=language, now=now)
-        return None if language == TWILIO_LANGUAGE else opt_out_message(language)
-    opt_in(db, phone_index, keyword=keyword.word, language=language, now=now)
-    return None if language == TWILIO_LANGUAGE else opt_in_message(language)
-
-
-def opt_out(db: Session, phone_index: bytes, *, keyword: str, language: str, now: datetime) -> None:
-    """Stop texts to the number: the number's own opt-out, and `opted_out_at` on every
-    preference that sends to it. Repeating it changes nothing and records nothing."""
-    record = _opt_out_record(db, phone_index, keyword)
-    number_changed = record.opted_out_at is None
+    number_changed = record.opted_out_at is None if stop else (record.opted_out_at is not None
+                                                               or record.opted_in_at is None)
     if number_changed:
-        record.opted_out_at, record.opted_in_at, record.keyword = now, None, keyword
+        record.opted_out_at, record.opted_in_at = (now, None) if stop else (None, now)
+        record.keyword = keyword.word
     people = []
-    for preference in _preferences_for_phone(db, phone_index):
-        if preference.opted_out_at is None:
-            preference.opted_out_at = now
+    for preference in preferences:
+        if (preference.opted_out_at is None) is stop:
+            preference.opted_out_at = now if stop else None
             people.append(preference.person_id)
-    _audit(db, "sms.opted_out", people, number_changed, language)
-
-
-def opt_in(db: Session, phone_index: bytes, *, keyword: str, language: str, now: datetime) -> None:
-    """Texts to the number again: the opposite of `opt_out`, as idempotent."""
-    record = _opt_out_record(db, phone_index, keyword)
-    number_changed = record.opted_out_at is not None or record.opted_in_at is None
-    if number_changed:
-        record.opted_in_at, record.opted_out_at, record.keyword = now, None, keyword
-    people = []
-    for preference in _preferences_for_phone(db, phone_index):
-        if preference.opted_out_at is not None:
-            preference.opted_out_at = None
-            people.append(preference.person_id)
-    _audit(db, "sms.opted_in", people, number_changed, language)
+    _audit(db, "sms.opted_out" if stop else "sms.opted_in", people, number_changed, language)
+    return language
 
 
 def store_reply(db: Session, message: InboundSms, *, phone: str, phone_index: bytes, now: datetime) -> bool:
@@ -262,9 +256,9 @@ def _preferences_for_phone(db: Session, phone_index: bytes) -> list[ContactPrefe
     ))
 
 
-def _language_for_phone(db: Session, phone_index: bytes) -> str | None:
-    """The language of the person this number reaches (the first, if several share it)."""
-    preferences = _preferences_for_phone(db, phone_index)
+def _language_of(preferences: list[ContactPreference]) -> str | None:
+    """The language of the person a number reaches (the first of `_preferences_for_phone`,
+    if several share it); None when it is not one the portal speaks."""
     language = preferences[0].language if preferences else None
     return language if is_supported(language) else None
 

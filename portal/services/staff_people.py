@@ -15,7 +15,6 @@ from flask_babel import force_locale, gettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.i18n import DEFAULT_LOCALE, is_supported
 from portal.messaging.sms import sms_sender
 from portal.messaging.twilio_sms import SmsSendError
 from portal.models import (
@@ -24,12 +23,12 @@ from portal.models import (
     ContactChannel,
     ContactPreference,
     Notification,
-    SmsOptOut,
     StaffUser,
 )
 from portal.security.a_numbers import normalise_a_number
 from portal.security.context import blind_index
 from portal.services.audit import record_event
+from portal.services.contact import message_locale, preference_of, texting_number, texts_stopped
 from portal.services.exposure import IncidentExposure, exposure_of
 from portal.services.remedies import RemedyStanding, remedies_of
 
@@ -57,14 +56,12 @@ class PersonRecord:
     @property
     def contact_phone(self) -> str | None:
         """The number texts go to: the one the person confirmed, else the one on record."""
-        confirmed = self.preference.phone if self.preference and self.preference.phone_verified_at else None
-        return confirmed or self.person.phone
+        return texting_number(self.person, self.preference)
 
     @property
     def language(self) -> str:
         """The language to write to the person in (a language the portal speaks)."""
-        chosen = (self.preference.language if self.preference else None) or self.person.preferred_language
-        return chosen if is_supported(chosen) else DEFAULT_LOCALE
+        return message_locale(self.person, self.preference)
 
 
 class NewsText(StrEnum):
@@ -73,6 +70,14 @@ class NewsText(StrEnum):
     SENT = "sent"
     NOT_BY_TEXT = "not_by_text"  # the person chose another channel, opted out, or has no number
     FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class NewsTextToSend:
+    """A "there is news" text ready to go: the number, and the text in the person's language."""
+
+    phone: str
+    body: str
 
 
 def find_person(db: Session, raw_a_number: str, staff: StaffUser) -> uuid.UUID | None:
@@ -94,7 +99,7 @@ def person_record(db: Session, person_id: uuid.UUID) -> PersonRecord | None:
         return None
     return PersonRecord(
         person=person,
-        preference=_preference_of(db, person_id),
+        preference=preference_of(db, person_id),
         exposures=[item for item in exposure_of(db, person_id) if item.affected],
         remedies=[standing for standing in remedies_of(db, person_id) if standing.applies],
         notices=[NoticeSent(name, notification) for notification, name in db.execute(
@@ -124,39 +129,36 @@ def news_text(locale: str) -> str:
                        url=current_app.config["PUBLIC_BASE_URL"])
 
 
-def send_news_text(db: Session, person_id: uuid.UUID) -> NewsText:
-    """Text the person that there is news, if they chose texts, have not opted out and have
-    a number. With the outbox backend the text is stored for the outbox page; with Twilio it
-    is sent now. Does not commit."""
-    record = person_record(db, person_id)
-    phone = record.contact_phone if record else None
-    if record is None or phone is None or not _may_text(db, record.preference, phone):
-        return NewsText.NOT_BY_TEXT
+def news_text_for(db: Session, person_id: uuid.UUID) -> NewsTextToSend | None:
+    """The "there is news" text for the person, or None when they do not get texts (they
+    chose another channel, stopped texts, or have no number). Reads the person and their
+    contact preference only, and sends nothing: call it inside the transaction whose change
+    the text announces, and `deliver_news_text` once that transaction is committed, so that
+    nobody is told of news that was rolled back."""
+    person = db.get(AffectedPerson, person_id)
+    if person is None:
+        return None
+    preference = preference_of(db, person_id)
+    phone = texting_number(person, preference)
+    if phone is None or not _chose_texts(preference) or texts_stopped(db, preference, phone):
+        return None
+    return NewsTextToSend(phone, news_text(message_locale(person, preference)))
+
+
+def deliver_news_text(db: Session, text: NewsTextToSend) -> NewsText:
+    """Send a text made by `news_text_for`, now: SENT or FAILED. With the outbox backend the
+    message is stored in `db`, for the outbox page: commit after; with Twilio it leaves now."""
     try:
-        sms_sender(db).send(phone, news_text(record.language))
+        sms_sender(db).send(text.phone, text.body)
     except SmsSendError:
         return NewsText.FAILED
     return NewsText.SENT
 
 
-def _may_text(db: Session, preference: ContactPreference | None, phone: str) -> bool:
-    if preference is None or preference.channel is not ContactChannel.SMS or preference.opted_out_at:
-        return False
-    return not _number_said_stop(db, phone)
-
-
 def is_opted_out(db: Session, record: PersonRecord) -> bool:
     """Whether texts to this person are stopped, by their choice or by a STOP reply."""
-    if record.preference and record.preference.opted_out_at:
-        return True
-    phone = record.contact_phone
-    return phone is not None and _number_said_stop(db, phone)
+    return texts_stopped(db, record.preference, record.contact_phone)
 
 
-def _number_said_stop(db: Session, phone: str) -> bool:
-    return db.scalar(select(SmsOptOut.opted_out_at).where(
-        SmsOptOut.phone_index == blind_index().phone(phone), SmsOptOut.opted_out_at.is_not(None))) is not None
-
-
-def _preference_of(db: Session, person_id: uuid.UUID) -> ContactPreference | None:
-    return db.scalar(select(ContactPreference).where(ContactPreference.person_id == person_id))
+def _chose_texts(preference: ContactPreference | None) -> bool:
+    return preference is not None and preference.channel is ContactChannel.SMS

@@ -46,6 +46,9 @@ def _http_error(error: HTTPException) -> tuple[str, int]:
 
 
 def _unexpected_error(_error: Exception) -> tuple[str, int]:
+    # The log formatters keep the exception's class and stack but withhold its message,
+    # which may quote personal data (a failed INSERT's values).
+    current_app.logger.exception("Unexpected error")
     return render_template("errors/generic.html", status=500), 500
 
 

@@ -7,7 +7,7 @@ from flask_babel import get_locale
 from flask_wtf import FlaskForm
 from wtforms import RadioField
 
-from portal.i18n import language_choices, language_tag, text_direction
+from portal.i18n import language_tag, switcher_languages, text_direction
 
 
 def form_problems(form: FlaskForm) -> list[tuple[str, str]]:
@@ -25,6 +25,6 @@ def current_locale_code() -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        form_problems=form_problems, language_choices=language_choices, current_locale_code=current_locale_code,
+        form_problems=form_problems, switcher_languages=switcher_languages, current_locale_code=current_locale_code,
         language_tag=language_tag, text_direction=text_direction,
     )

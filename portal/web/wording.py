@@ -91,6 +91,6 @@ def describe_incident(incident: Incident) -> str:
 
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
-        describe_incident=describe_incident, current_locale=get_locale, remedy_words=remedy_words,
+        describe_incident=describe_incident, remedy_words=remedy_words,
         status_words=STATUS_WORDS, category_words=CATEGORY_WORDS, long_date=long_date,
     )

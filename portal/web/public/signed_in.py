@@ -10,6 +10,7 @@ from flask import g, redirect, session, url_for
 from sqlalchemy import select
 
 from portal.db import session as db_session
+from portal.i18n import device_language
 from portal.models import AffectedPerson, ContactPreference, utcnow
 from portal.services.person_sessions import resume_session
 
@@ -47,6 +48,7 @@ def person_required(view: Callable[..., Any]) -> Callable[..., Any]:
 
 def load_person_language() -> None:
     """Before every public page: a signed-in person's pages are in their language on record
-    unless they chose another on this device, the start page included."""
-    if session.get(PERSON_TOKEN):
+    unless they chose another on this device, the start page included. A language chosen on
+    this device wins anyway, so then nothing is looked up."""
+    if session.get(PERSON_TOKEN) and not device_language():
         signed_in_person()

@@ -15,6 +15,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from portal.models import StaffRole, StaffUser
+from portal.services.staff import can
 
 blueprint = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -59,6 +60,13 @@ def _opens_for(endpoint: str, role: StaffRole) -> bool:
     return access is not None and access.allows(role)
 
 
+def staff_may(capability: str) -> bool:
+    """Whether the signed-in staff member's role has this capability (False when signed
+    out): what a page offers, beyond the capability its view already required."""
+    user = auth.current_staff()
+    return user is not None and can(user.role, capability)
+
+
 def role_name(role: StaffRole) -> str:
     return str(ROLE_NAMES[StaffRole(role)])
 
@@ -76,7 +84,17 @@ def _console_context() -> dict[str, object]:
     return {"staff_user": user, "staff_sections": sections_for(user), "role_name": role_name}
 
 
-from portal.web.staff import auth, campaigns, home, letters, people, queues  # noqa: E402,F401  (register the routes)
+from portal.web.staff import (  # noqa: E402,F401  (register the routes)
+    account,
+    attorney_documents,
+    auth,
+    campaign_test_form,
+    campaigns,
+    home,
+    letters,
+    people,
+    queues,
+)
 
 blueprint.before_request(_refuse_views_without_declared_access)
 blueprint.context_processor(_console_context)

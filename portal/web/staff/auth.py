@@ -15,8 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import g, redirect, render_template, request, session, url_for
-from flask_babel import lazy_gettext as _l
+from flask import abort, g, redirect, render_template, request, url_for
 from werkzeug import Response
 
 from portal.db import session as db_session
@@ -25,15 +24,11 @@ from portal.models.staff import StaffSession
 from portal.security.rate_limits import limiter
 from portal.services.staff import CAPABILITIES, UnknownCapability, can
 from portal.services.staff_sessions import begin_sign_in, end_staff_session, finish_sign_in, resume_staff_session
+from portal.web.sign_in_steps import SIGN_IN_LIMIT, SIGN_OUT_LIMIT, SignInSteps
 from portal.web.staff import blueprint
 from portal.web.staff.forms import ButtonForm, SignInCodeForm, SignInForm
 
-STAFF_TOKEN = "staff_token"  # noqa: S105 (the name of a session key, not a secret)
-SIGN_IN_REFUSED = "staff_sign_in_refused"
-SIGN_IN_LIMIT = "30 per 10 minutes"  # per client; each account also locks after 5 failures
-SIGN_OUT_LIMIT = "30 per 10 minutes"
-# The one answer to a wrong email, password or code, and to a locked or deactivated account.
-REFUSED_MESSAGE = _l("The email or password is not right")
+STEPS = SignInSteps("staff", begin=begin_sign_in, finish=finish_sign_in, end=end_staff_session)
 log = logging.getLogger(__name__)
 
 
@@ -73,17 +68,21 @@ def _declare(view: View, access: StaffAccess, guard: Callable[[], Response | tup
     return guarded
 
 
-def staff_required(capability: str | None = None) -> Callable[[View], View]:
+def staff_required(capability: str | None = None, *, passive: bool = False) -> Callable[[View], View]:
     """Only for signed-in staff (both factors) whose role has `capability` (any role when
     None). Without a session: the sign-in page (or "signed out" when it expired); after the
-    password step only: the code page; without the capability: a 403 page."""
+    password step only: the code page; without the capability: a 403 page.
+
+    `passive` is for what a page's script fetches by itself (a progress page refreshing its
+    numbers): such a request is checked like any other but is not activity, so a screen
+    left open still reaches the idle timeout."""
     if capability is not None and capability not in CAPABILITIES:
         raise UnknownCapability(capability)  # a typo in a view fails at import, not quietly
 
     def guard() -> Response | tuple[str, int] | None:
-        live = _live_session()
+        live = _live_session(passive=passive)
         if live is None:
-            return _to_sign_in()
+            return STEPS.to_sign_in()
         if live.second_factor_at is None:
             return redirect(url_for("staff.sign_in_code"))
         user = current_staff()
@@ -101,7 +100,7 @@ def code_step_required(view: View) -> View:
     def guard() -> Response | None:
         live = _live_session()
         if live is None:
-            return _to_sign_in()
+            return STEPS.to_sign_in()
         if live.second_factor_at is not None:
             return redirect(url_for("staff.home"))
         return None
@@ -122,32 +121,22 @@ def current_staff() -> StaffUser | None:
     return db_session().get(StaffUser, live.staff_user_id)
 
 
-def _live_session() -> StaffSession | None:
-    """This request's staff session (either step), looked up and marked seen once."""
+def signed_in_staff() -> StaffUser:
+    """The staff member of a view behind `@staff_required`: there is always one."""
+    user = current_staff()
+    if user is None:  # only reachable from a view that forgot its decorator
+        abort(403)
+    return user
+
+
+def _live_session(*, passive: bool = False) -> StaffSession | None:
+    """This request's staff session (either step), looked up once, and marked seen unless
+    the request is `passive` (see `staff_required`)."""
     if "staff_session" not in g:
         db = db_session()
-        g.staff_session = resume_staff_session(db, session.get(STAFF_TOKEN), now=utcnow())
+        g.staff_session = resume_staff_session(db, STEPS.token(), now=utcnow(), passive=passive)
         db.commit()
     return g.staff_session
-
-
-def _to_sign_in() -> Response:
-    """The sign-in page, or the "signed out" page when this browser's session has ended."""
-    ended = session.pop(STAFF_TOKEN, None) is not None
-    return redirect(url_for("staff.signed_out" if ended else "staff.sign_in"))
-
-
-def _after_sign_in_step(token: str | None) -> None:
-    """A step that succeeded starts a new cookie session with its token (fixation
-    protection: nothing from before survives the change of privilege). A refused step only
-    drops the staff token, and keeps the CSRF token so the form can be sent again."""
-    if token is not None:
-        session.clear()
-        session.permanent = True
-        session[STAFF_TOKEN] = token
-    else:
-        session.pop(STAFF_TOKEN, None)
-        session[SIGN_IN_REFUSED] = True
 
 
 @blueprint.route("/sign-in", methods=["GET", "POST"])
@@ -156,47 +145,21 @@ def _after_sign_in_step(token: str | None) -> None:
 def sign_in():
     if request.method == "GET" and current_staff() is not None:
         return redirect(url_for("staff.home"))
-    form = SignInForm()
-    if not form.validate_on_submit():
-        if request.method == "GET" and session.pop(SIGN_IN_REFUSED, False):
-            form.email.errors = [REFUSED_MESSAGE]
-        return render_template("staff/sign_in.html", form=form)
-    db = db_session()
-    now = utcnow()
-    end_staff_session(db, session.get(STAFF_TOKEN), now=now, reason="replaced")
-    token = begin_sign_in(db, email=form.email.data, password=form.password.data, now=now)
-    db.commit()
-    _after_sign_in_step(token)
-    # Refused or not, the answer is a redirect: the same status, headers and body for every
-    # reason, and the refusal is shown once by the GET.
-    return redirect(url_for("staff.sign_in_code" if token else "staff.sign_in"))
+    return STEPS.password_page(SignInForm(), "staff/sign_in.html")
 
 
 @blueprint.route("/sign-in/code", methods=["GET", "POST"])
 @limiter.limit(SIGN_IN_LIMIT, methods=["POST"])
 @code_step_required
 def sign_in_code():
-    form = SignInCodeForm()
-    if not form.validate_on_submit():
-        return render_template("staff/sign_in_code.html", form=form)
-    db = db_session()
-    token = finish_sign_in(db, session.get(STAFF_TOKEN), form.code.data, now=utcnow())
-    db.commit()
-    _after_sign_in_step(token)
-    log.info("staff sign-in %s", "completed" if token else "refused at the code step")
-    return redirect(url_for("staff.home" if token else "staff.sign_in"))
+    return STEPS.code_page(SignInCodeForm(), "staff/sign_in_code.html")
 
 
 @blueprint.post("/sign-out")
 @limiter.limit(SIGN_OUT_LIMIT)
 @before_sign_in
 def sign_out():
-    if ButtonForm().validate_on_submit():
-        db = db_session()
-        end_staff_session(db, session.get(STAFF_TOKEN), now=utcnow())
-        db.commit()
-        session.clear()
-    return redirect(url_for("staff.signed_out"))
+    return STEPS.sign_out(ButtonForm())
 
 
 @blueprint.get("/signed-out")

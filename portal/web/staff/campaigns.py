@@ -24,6 +24,7 @@ from flask import (
     abort,
     after_this_request,
     current_app,
+    flash,
     jsonify,
     redirect,
     render_template,
@@ -46,26 +47,28 @@ from portal.models import (
     Notification,
     NotificationState,
     Remedy,
-    StaffUser,
     utcnow,
 )
 from portal.security.rate_limits import limiter
-from portal.services import campaigns
+from portal.services import audience_lists, campaigns
 from portal.services.audit import record_event
+from portal.services.campaign_tests import locales_to_test, send_campaign_test
 from portal.services.dispatch import Settings, notice_text
-from portal.services.staff import can
+from portal.services.queues import staff_names
 from portal.services.worker import Worker
-from portal.web.staff import blueprint
-from portal.web.staff.auth import current_staff, staff_required
+from portal.web.staff import blueprint, staff_may
+from portal.web.staff.auth import signed_in_staff, staff_required
 from portal.web.staff.campaign_forms import (
-    CUSTODY_WORDS,
     OTHER_LOCALES,
+    AudienceListForm,
     CampaignForm,
     DecisionForm,
+    ListConfirmForm,
     SubmitForm,
     language_name,
 )
-from portal.web.staff.forms import ButtonForm
+from portal.web.staff.campaign_test_form import TEST_RESULT, campaign_test_form, campaign_test_messages
+from portal.web.staff.words import CUSTODY_WORDS, NOTIFICATION_STATE_WORDS
 from portal.web.wording import remedy_words
 
 FORM_LIMIT = "30 per 10 minutes"
@@ -83,16 +86,6 @@ STATE_WORDS = {
     CampaignState.COMPLETED: _l("Completed"),
     CampaignState.CANCELLED: _l("Cancelled"),
 }
-# The progress page's rows, in the order a message moves through them.
-PROGRESS_WORDS = {
-    NotificationState.PENDING: _l("Queued"),
-    NotificationState.SENDING: _l("Sending"),
-    NotificationState.SENT: _l("Sent"),
-    NotificationState.DELIVERED: _l("Delivered"),
-    NotificationState.FAILED: _l("Failed"),
-    NotificationState.UNDELIVERABLE: _l("Cannot be delivered"),
-    NotificationState.CANCELLED: _l("Cancelled"),
-}
 STILL_GOING = (NotificationState.PENDING, NotificationState.SENDING)
 REPORT_COLUMNS = ("notification_id", "locale", "state", "error_code", "sent_at", "delivered_at")
 
@@ -103,32 +96,21 @@ REPORT_COLUMNS = ("notification_id", "locale", "state", "error_code", "sent_at",
 @blueprint.get("/campaigns")
 @staff_required("view_people")
 def campaigns_list():
-    rows = db_session().scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
-    return render_template("staff/campaigns/list.html", campaigns=rows, counts=_notification_counts(),
-                           state_words=STATE_WORDS, may_write=_may("write_campaigns"))
+    db = db_session()
+    rows = db.scalars(select(Campaign).order_by(Campaign.created_at.desc())).all()
+    return render_template("staff/campaigns/list.html", campaigns=rows, counts=campaigns.message_counts(db, rows),
+                           no_messages=campaigns.MessageCounts(), state_words=STATE_WORDS,
+                           may_write=staff_may("write_campaigns"))
 
 
 @blueprint.get("/campaigns/approvals")
 @staff_required("approve_campaigns")
 def campaign_approvals():
-    waiting = db_session().scalars(select(Campaign).where(Campaign.state == CampaignState.SUBMITTED)
-                                   .order_by(Campaign.submitted_at)).all()
-    return render_template("staff/campaigns/approvals.html", campaigns=waiting, authors=_names_of(waiting))
-
-
-def _notification_counts() -> dict[uuid.UUID, dict[str, int]]:
-    """campaign id → {"total", "delivered", "failed"}: one grouped query for the whole list."""
-    counts: dict[uuid.UUID, dict[str, int]] = {}
-    rows = db_session().execute(select(Notification.campaign_id, Notification.state, func.count())
-                                .group_by(Notification.campaign_id, Notification.state))
-    for campaign_id, state, count in rows:
-        each = counts.setdefault(campaign_id, {"total": 0, "delivered": 0, "failed": 0})
-        each["total"] += count
-        if state is NotificationState.DELIVERED:
-            each["delivered"] += count
-        elif state in (NotificationState.FAILED, NotificationState.UNDELIVERABLE):
-            each["failed"] += count
-    return counts
+    db = db_session()
+    waiting = db.scalars(select(Campaign).where(Campaign.state == CampaignState.SUBMITTED)
+                         .order_by(Campaign.submitted_at)).all()
+    return render_template("staff/campaigns/approvals.html", campaigns=waiting,
+                           authors=staff_names(db, {each.created_by_id for each in waiting}))
 
 
 # Writing a campaign
@@ -143,14 +125,19 @@ def campaign_new():
         return _new_page(form)
     db = db_session()
     try:
-        campaign = campaigns.create_draft(db, current_staff(), name=form.name.data.strip(),
+        campaign = campaigns.create_draft(db, signed_in_staff(), name=form.name.data.strip(),
                                           templates=form.templates(), audience=form.audience())
     except campaigns.CampaignRefused as refusal:
         db.rollback()
         form.text_en.errors = [str(refusal)]
         return _new_page(form)
     _schedule(campaign, form)
+    uploaded = form.a_number_list.uploaded
+    if uploaded is not None:
+        audience_lists.attach_list(db, signed_in_staff(), campaign, uploaded)
     db.commit()
+    if uploaded is not None:  # nothing goes further before the notifier has seen the check
+        return redirect(url_for("staff.campaign_list_check", campaign_id=campaign.id))
     return redirect(url_for("staff.campaign", campaign_id=campaign.id))
 
 
@@ -177,6 +164,65 @@ def _schedule(campaign: Campaign, form: CampaignForm) -> None:
     campaign.quiet_start, campaign.quiet_end = form.quiet_start.data, form.quiet_end.data
 
 
+# The check of an uploaded list of A-numbers (see portal/services/audience_lists.py)
+
+
+@blueprint.get("/campaigns/<uuid:campaign_id>/a-number-list")
+@staff_required("view_people")
+def campaign_list_check(campaign_id: uuid.UUID):
+    return _list_check_page(_campaign_or_404(campaign_id))
+
+
+@blueprint.post("/campaigns/<uuid:campaign_id>/a-number-list/upload")
+@limiter.limit(FORM_LIMIT)
+@staff_required("write_campaigns")
+def campaign_list_upload(campaign_id: uuid.UUID):
+    """Another list for a draft: it replaces the old one and needs a check of its own."""
+    found = _campaign_or_404(campaign_id)
+    form = AudienceListForm()
+    if not form.validate_on_submit():
+        return _list_check_page(found, upload_form=form)
+    db = db_session()
+    try:
+        audience_lists.attach_list(db, signed_in_staff(), found, form.a_number_list.uploaded)
+    except campaigns.CampaignRefused as refusal:
+        db.rollback()
+        form.a_number_list.errors = [str(refusal)]
+        return _list_check_page(found, upload_form=form)
+    db.commit()
+    return redirect(url_for("staff.campaign_list_check", campaign_id=found.id))
+
+
+@blueprint.post("/campaigns/<uuid:campaign_id>/a-number-list/confirm")
+@limiter.limit(FORM_LIMIT)
+@staff_required("write_campaigns")
+def campaign_list_confirm(campaign_id: uuid.UUID):
+    found = _campaign_or_404(campaign_id)
+    form = ListConfirmForm()
+    if not form.validate_on_submit():
+        return _list_check_page(found, confirm_form=form)
+    db = db_session()
+    try:
+        audience_lists.confirm_list(db, signed_in_staff(), found, leave_out_problems=form.leave_out_problems.data)
+    except campaigns.CampaignRefused as refusal:
+        db.rollback()
+        form.leave_out_problems.errors = [str(refusal)]
+        return _list_check_page(found, confirm_form=form)
+    db.commit()
+    return redirect(url_for("staff.campaign", campaign_id=found.id))
+
+
+def _list_check_page(found: Campaign, *, upload_form: AudienceListForm | None = None,
+                     confirm_form: ListConfirmForm | None = None):
+    # `form` (the one with errors, if any) puts "Error:" in the title and the summary on top.
+    with_errors = {"form": upload_form or confirm_form} if upload_form or confirm_form else {}
+    return render_template(
+        "staff/campaigns/list_check.html", campaign=found, check=audience_lists.list_check_of(found.audience),
+        upload_form=upload_form or AudienceListForm(formdata=None),
+        confirm_form=confirm_form or ListConfirmForm(formdata=None),
+        may_write=staff_may("write_campaigns") and found.state is CampaignState.DRAFT, **with_errors)
+
+
 # One campaign
 
 
@@ -190,13 +236,21 @@ def campaign(campaign_id: uuid.UUID):
 @limiter.limit(FORM_LIMIT)
 @staff_required("write_campaigns")
 def campaign_test(campaign_id: uuid.UUID):
-    """Staff accounts have no phone on record, so the test message is shown on the page."""
+    """Text the preview, in the chosen language or in each, to the staff member's own
+    confirmed phone (`portal.services.campaign_tests`), then show what happened on the
+    campaign page. Without a confirmed phone nothing is sent and the page says so."""
     found = _campaign_or_404(campaign_id)
-    if not ButtonForm().validate_on_submit():
+    form = campaign_test_form(found)
+    if not form.validate_on_submit():
         return _campaign_page(found)
-    found.test_sent_at = utcnow()
-    db_session().commit()
-    return _campaign_page(found, test_shown=True)
+    db = db_session()
+    result = send_campaign_test(db, found, signed_in_staff(), sms_sender(db),
+                                locales=locales_to_test(found, form.language.data),
+                                portal_url=current_app.config["PUBLIC_BASE_URL"], now=utcnow())
+    db.commit()
+    for message in campaign_test_messages(result):
+        flash(message, TEST_RESULT)
+    return redirect(url_for("staff.campaign", campaign_id=found.id, _anchor="test-message"))
 
 
 @blueprint.post("/campaigns/<uuid:campaign_id>/submit")
@@ -209,7 +263,8 @@ def campaign_submit(campaign_id: uuid.UUID):
         return _campaign_page(found, submit_form=form)
     db = db_session()
     try:
-        campaigns.submit(db, found, current_staff(), now=utcnow(), confirm_repeat=form.confirm_repeat.data)
+        audience_lists.require_checked(found)
+        campaigns.submit(db, found, signed_in_staff(), now=utcnow(), confirm_repeat=form.confirm_repeat.data)
     except campaigns.CampaignRefused as refusal:
         db.rollback()
         form.confirm_repeat.errors = [str(refusal)]
@@ -228,10 +283,7 @@ def campaign_decide(campaign_id: uuid.UUID):
         return _campaign_page(found, decision_form=form)
     db = db_session()
     try:
-        if form.decision.data == "approve":
-            campaigns.approve(db, found, current_staff(), now=utcnow())
-        else:
-            campaigns.reject(db, found, current_staff(), now=utcnow(), reason=form.reason.data.strip())
+        form.apply(campaigns.approve, campaigns.reject, db, found, signed_in_staff(), now=utcnow())
     except campaigns.CampaignRefused as refusal:
         db.rollback()
         form.decision.errors = [str(refusal)]
@@ -251,9 +303,9 @@ def _campaign_or_404(campaign_id: uuid.UUID) -> Campaign:
 
 
 def _campaign_page(found: Campaign, *, submit_form: SubmitForm | None = None,
-                   decision_form: DecisionForm | None = None, test_shown: bool = False):
+                   decision_form: DecisionForm | None = None):
     db = db_session()
-    user = current_staff()
+    user = signed_in_staff()
     portal_url = current_app.config["PUBLIC_BASE_URL"]
     estimates = campaigns.estimate(db, found, portal_url=portal_url, price_per_segment=_price_per_segment())
     # `form` (the one with errors, if any) puts "Error:" in the title and the summary on top.
@@ -264,14 +316,15 @@ def _campaign_page(found: Campaign, *, submit_form: SubmitForm | None = None,
         decision_form=decision_form or DecisionForm(formdata=None),
         estimates=estimates, total_recipients=sum(item.recipients for item in estimates),
         total_cost=sum((item.cost for item in estimates), Decimal(0)), previews=_previews(found, portal_url),
-        language_name=language_name, state_words=STATE_WORDS, names=_names_of([found]),
+        language_name=language_name, state_words=STATE_WORDS,
+        names=staff_names(db, {found.created_by_id, found.approved_by_id}),
         audience=_audience_lines(found.audience), money=_money, price_per_segment=_price_per_segment(),
         sample_code=campaigns.SAMPLE_CODE, local_time=_local_time,
-        may_write=_may("write_campaigns") and found.state is CampaignState.DRAFT,
-        may_decide=_may("approve_campaigns") and found.state is CampaignState.SUBMITTED,
+        list_check=audience_lists.list_check_of(found.audience),
+        may_write=staff_may("write_campaigns") and found.state is CampaignState.DRAFT,
+        may_decide=staff_may("approve_campaigns") and found.state is CampaignState.SUBMITTED,
         wrote_it=user is not None and user.id == found.created_by_id,
         repeats=found.state is CampaignState.DRAFT and campaigns.repeats_recent_campaign(db, found, now=utcnow()),
-        test_shown=test_shown,
     )
 
 
@@ -307,19 +360,6 @@ def _price_per_segment() -> Decimal:
     return Decimal(str(current_app.config.get("SMS_PRICE_PER_SEGMENT", DEFAULT_PRICE_PER_SEGMENT)))
 
 
-def _may(capability: str) -> bool:
-    user = current_staff()
-    return user is not None and can(user.role, capability)
-
-
-def _names_of(found: list[Campaign]) -> dict[uuid.UUID, str]:
-    """Staff id → name, for the authors and approvers of these campaigns."""
-    ids = {each.created_by_id for each in found} | {each.approved_by_id for each in found if each.approved_by_id}
-    if not ids:
-        return {}
-    return dict(db_session().execute(select(StaffUser.id, StaffUser.full_name).where(StaffUser.id.in_(ids))).all())
-
-
 # Progress and report
 
 
@@ -328,11 +368,11 @@ def _names_of(found: list[Campaign]) -> dict[uuid.UUID, str]:
 def campaign_progress(campaign_id: uuid.UUID):
     found = _campaign_or_404(campaign_id)
     return render_template("staff/campaigns/progress.html", campaign=found, progress=_progress(found),
-                           progress_words=PROGRESS_WORDS, state_words=STATE_WORDS)
+                           progress_words=NOTIFICATION_STATE_WORDS, state_words=STATE_WORDS)
 
 
 @blueprint.get("/campaigns/<uuid:campaign_id>/progress.json")
-@staff_required("view_people")
+@staff_required("view_people", passive=True)
 def campaign_progress_json(campaign_id: uuid.UUID):
     """The progress page's numbers, for its script to refresh them without a reload."""
     found = _campaign_or_404(campaign_id)
@@ -345,7 +385,7 @@ def campaign_progress_json(campaign_id: uuid.UUID):
 
 def _progress(found: Campaign) -> dict[str, object]:
     counts = campaigns.progress(db_session(), found.id)
-    by_state = {state.value: counts.get(state.value, 0) for state in PROGRESS_WORDS}
+    by_state = {state.value: counts.get(state.value, 0) for state in NOTIFICATION_STATE_WORDS}
     total = sum(by_state.values())
     waiting = sum(by_state[state.value] for state in STILL_GOING)
     finished = found.state in (CampaignState.COMPLETED, CampaignState.CANCELLED, CampaignState.REJECTED)
@@ -358,7 +398,7 @@ def campaign_report(campaign_id: uuid.UUID):
     """One row per notification, with ids, states and times only: nothing about the person."""
     found = _campaign_or_404(campaign_id)
     db = db_session()
-    user = current_staff()
+    user = signed_in_staff()
     record_event(db, actor_type="staff", actor_id=str(user.id), action="campaign.report_downloaded",
                  subject_type="campaign", subject_id=str(found.id))
     db.commit()
@@ -415,7 +455,8 @@ def send_until_done(app: Flask, campaign_id: uuid.UUID, *, idle_seconds: float =
     left queued or sending (or the deadline passes: quiet hours can hold it for a night)."""
     deadline = time.monotonic() + IN_PROCESS_DEADLINE.total_seconds()
     with app.app_context():
-        worker = Worker(f"web-{os.getpid()}-{campaign_id.hex[:8]}", sms_sender, Unpaced(), _worker_settings(app))
+        worker = Worker(f"web-{os.getpid()}-{campaign_id.hex[:8]}", sms_sender, Unpaced(),
+                        Settings.from_config(app.config))
         while time.monotonic() < deadline:
             with database().sessions() as db:
                 done = worker.work_once(db)
@@ -424,13 +465,6 @@ def send_until_done(app: Flask, campaign_id: uuid.UUID, *, idle_seconds: float =
             if not done:
                 time.sleep(idle_seconds)
         log.warning("in-process sending stopped at its deadline; run `flask worker` to finish")
-
-
-def _worker_settings(app: Flask) -> Settings:
-    config = app.config
-    return Settings(portal_url=config["PUBLIC_BASE_URL"],
-                    final_status_timeout=timedelta(hours=config["FINAL_STATUS_TIMEOUT_HOURS"]),
-                    stale_claim=timedelta(seconds=config["STALE_CLAIM_SECONDS"]))
 
 
 def _has_work_left(db, campaign_id: uuid.UUID) -> bool:

@@ -6,72 +6,41 @@ show its answers. Every step is audited by the service."""
 
 from __future__ import annotations
 
-import re
 import uuid
+from collections.abc import Mapping
 
-from babel import Locale
 from flask import Response, abort, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
-from wtforms import Field, RadioField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, ValidationError
 
 from portal.db import session as db_session
-from portal.models import LetterBatch, LetterBatchState, StaffUser, utcnow
+from portal.models import LetterBatch, LetterBatchState, utcnow
 from portal.security.rate_limits import limiter
 from portal.services import letter_batches
-from portal.services.staff import can
-from portal.web.forms import PortalForm
-from portal.web.staff import blueprint
-from portal.web.staff.auth import current_staff, staff_required
+from portal.services.queues import staff_names
+from portal.web.staff import blueprint, staff_may
+from portal.web.staff.auth import signed_in_staff, staff_required
+from portal.web.staff.campaign_forms import ApprovalForm, language_name
 from portal.web.staff.forms import ButtonForm
+from portal.web.staff.words import LETTER_BATCH_STATE_WORDS, SKIP_REASON_WORDS
 
 FORM_LIMIT = "30 per 10 minutes"
-REASON_LIMIT = 500  # LetterBatch.decision_reason
 PDF_FILENAME = "notice-letters.pdf"
-_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-STATE_WORDS = {
-    LetterBatchState.SUBMITTED: _l("Waiting for approval"),
-    LetterBatchState.APPROVED: _l("Approved: ready to print"),
-    LetterBatchState.REJECTED: _l("Rejected"),
-    LetterBatchState.POSTED: _l("Posted"),
-}
-SKIP_WORDS = {
-    "no_address": _l("No address"),
-    "control_characters": _l("The address has invisible characters"),
-}
 
 
-def _no_control_characters(_form: PortalForm, field: Field) -> None:
-    if _CONTROL_CHARACTERS.search(field.data or ""):
-        raise ValidationError(_l("Remove the invisible characters from this answer"))
-
-
-class LetterDecisionForm(PortalForm):
-    decision = RadioField(_l("Your decision"), validators=[InputRequired()],
-                          choices=[SelectChoice("approve", _l("Approve: print and post these letters")),
-                                   SelectChoice("reject", _l("Reject: do not send them"))])
-    reason = TextAreaField(_l("Reason"), description=_l("Needed when you reject. The author sees it."),
-                           validators=[Length(max=REASON_LIMIT), _no_control_characters])
-
-    def validate_reason(self, field: Field) -> None:
-        if self.decision.data == "reject" and not (field.data or "").strip():
-            raise ValidationError(_l("Say why you reject the letter batch"))
-
-
-def language_name(code: str) -> str:
-    """The language's name in the language of the page ("Spanish" on an English page)."""
-    return Locale.parse(code).get_display_name(str(get_locale())) or code
+class LetterDecisionForm(ApprovalForm):
+    choices = (SelectChoice("approve", _l("Approve: print and post these letters")),
+               SelectChoice("reject", _l("Reject: do not send them")))
+    reason_missing = _l("Say why you reject the letter batch")
 
 
 @blueprint.get("/letters")
 @staff_required("view_people")
 def letters():
     batches = db_session().scalars(select(LetterBatch).order_by(LetterBatch.created_at.desc())).all()
-    return render_template("staff/letters/list.html", batches=batches, state_words=STATE_WORDS,
-                           may_send=_may("send_letters"))
+    return render_template("staff/letters/list.html", batches=batches, state_words=LETTER_BATCH_STATE_WORDS,
+                           may_send=staff_may("send_letters"))
 
 
 @blueprint.route("/letters/new", methods=["GET", "POST"])
@@ -82,7 +51,7 @@ def new_letter_batch():
     db = db_session()
     if form.validate_on_submit():
         try:
-            batch = letter_batches.create_batch(db, current_staff(), now=utcnow())
+            batch = letter_batches.create_batch(db, signed_in_staff(), now=utcnow())
         except letter_batches.LetterBatchRefused:
             db.rollback()  # nobody to write to: the page below says so
         else:
@@ -90,7 +59,7 @@ def new_letter_batch():
             return redirect(url_for("staff.letter_batch", batch_id=batch.id))
     selection = letter_batches.select_recipients(db)
     return render_template("staff/letters/new.html", selection=selection, languages=_by_language(
-        selection.languages()), skip_words=SKIP_WORDS, limit=letter_batches.BATCH_LIMIT)
+        selection.languages()), skip_words=SKIP_REASON_WORDS, limit=letter_batches.BATCH_LIMIT)
 
 
 @blueprint.get("/letters/<uuid:batch_id>")
@@ -109,10 +78,8 @@ def decide_letter_batch(batch_id: uuid.UUID):
         return _batch_page(batch, decision_form=form)
     db = db_session()
     try:
-        if form.decision.data == "approve":
-            letter_batches.approve_batch(db, batch, current_staff(), now=utcnow())
-        else:
-            letter_batches.reject_batch(db, batch, current_staff(), now=utcnow(), reason=form.reason.data.strip())
+        form.apply(letter_batches.approve_batch, letter_batches.reject_batch, db, batch, signed_in_staff(),
+                   now=utcnow())
     except letter_batches.LetterBatchRefused as refusal:
         db.rollback()
         form.decision.errors = [str(refusal)]
@@ -132,7 +99,7 @@ def download_letter_batch(batch_id: uuid.UUID):
         return _batch_page(batch)
     db = db_session()
     try:
-        pdf = letter_batches.print_batch(db, batch, current_staff(), now=utcnow())
+        pdf = letter_batches.print_batch(db, batch, signed_in_staff(), now=utcnow())
     except letter_batches.LetterBatchRefused as refusal:
         db.rollback()
         return _batch_page(batch, refusal=str(refusal))
@@ -151,7 +118,7 @@ def post_letter_batch(batch_id: uuid.UUID):
         return _batch_page(batch)
     db = db_session()
     try:
-        letter_batches.mark_posted(db, batch, current_staff(), now=utcnow())
+        letter_batches.mark_posted(db, batch, signed_in_staff(), now=utcnow())
     except letter_batches.LetterBatchRefused as refusal:
         db.rollback()
         return _batch_page(batch, refusal=str(refusal))
@@ -168,29 +135,21 @@ def _batch_or_404(batch_id: uuid.UUID) -> LetterBatch:
 
 def _batch_page(batch: LetterBatch, *, decision_form: LetterDecisionForm | None = None, refusal: str | None = None):
     db = db_session()
-    user = current_staff()
+    user = signed_in_staff()
     # `form` (the one with errors, if any) puts "Error:" in the title and the summary on top.
     with_errors = {"form": decision_form} if decision_form else {}
     return render_template(
-        "staff/letters/batch.html", batch=batch, state_words=STATE_WORDS, refusal=refusal,
+        "staff/letters/batch.html", batch=batch, state_words=LETTER_BATCH_STATE_WORDS, refusal=refusal,
         languages=_by_language(letter_batches.batch_languages(db, batch)),
-        requests=letter_batches.batch_requests(db, batch), names=_names_of(batch),
+        requests=letter_batches.batch_requests(db, batch),
+        names=staff_names(db, {batch.created_by_id, batch.decided_by_id, batch.posted_by_id}),
         decision_form=decision_form or LetterDecisionForm(formdata=None),
-        may_decide=_may("approve_campaigns") and batch.state is LetterBatchState.SUBMITTED,
+        may_decide=staff_may("approve_campaigns") and batch.state is LetterBatchState.SUBMITTED,
         created_it=user is not None and user.id == batch.created_by_id,
-        may_send=_may("send_letters"), **with_errors,
+        may_send=staff_may("send_letters"), **with_errors,
     )
 
 
-def _by_language(counts) -> list[tuple[str, str, int]]:
-    return sorted((language_name(code), code, count) for code, count in counts.items())
-
-
-def _names_of(batch: LetterBatch) -> dict[uuid.UUID, str]:
-    ids = {batch.created_by_id, batch.decided_by_id, batch.posted_by_id} - {None}
-    return {user.id: user.full_name for user in db_session().scalars(select(StaffUser).where(StaffUser.id.in_(ids)))}
-
-
-def _may(capability: str) -> bool:
-    user = current_staff()
-    return user is not None and can(user.role, capability)
+def _by_language(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """(language name, letters), by name."""
+    return sorted((language_name(code), count) for code, count in counts.items())

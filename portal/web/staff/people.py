@@ -11,50 +11,16 @@ from datetime import datetime
 
 from flask import abort, redirect, render_template, url_for
 from flask_babel import format_datetime
-from flask_babel import lazy_gettext as _l
 
 from portal.db import session as db_session
 from portal.i18n import own_name
-from portal.models import ContactChannel, CustodyStatus, DataCategory, RemedyStatus
 from portal.security.a_numbers import InvalidANumber
 from portal.security.rate_limits import FORM_POSTS_PER_CLIENT, limiter
 from portal.services import staff_people
 from portal.services.confirmation_letters import display_a_number
-from portal.services.staff import can
-from portal.web.staff import blueprint
+from portal.web.staff import blueprint, staff_may, words
 from portal.web.staff.auth import current_staff, staff_required
 from portal.web.staff.people_forms import PersonSearchForm
-
-# Staff read about a person, so these are names, not the "your ..." sentences people read.
-CATEGORY_NAMES = {
-    DataCategory.NAME: _l("Name"),
-    DataCategory.DATE_OF_BIRTH: _l("Date of birth"),
-    DataCategory.NATIONALITY: _l("Nationality"),
-    DataCategory.A_NUMBER: _l("A-number"),
-    DataCategory.FACILITY: _l("Place of detention"),
-    DataCategory.FEAR_INTERVIEW: _l("Fear interview result"),
-    DataCategory.PROTECTION_CLAIM: _l("That they asked for protection"),
-}
-CHANNEL_NAMES = {
-    ContactChannel.SMS: _l("Text message"),
-    ContactChannel.LETTER: _l("Letter"),
-    ContactChannel.ATTORNEY: _l("Through their lawyer"),
-    ContactChannel.NONE: _l("No contact"),
-}
-CUSTODY_NAMES = {
-    CustodyStatus.IN_CUSTODY: _l("In custody"),
-    CustodyStatus.RELEASED: _l("Released"),
-    CustodyStatus.REMOVED: _l("Removed from the United States"),
-}
-
-REMEDY_STATUS_NAMES = {
-    RemedyStatus.ELIGIBLE: _l("Can ask"),
-    RemedyStatus.REQUESTED: _l("Requested"),
-    RemedyStatus.IN_REVIEW: _l("In review"),
-    RemedyStatus.GRANTED: _l("Approved"),
-    RemedyStatus.DENIED: _l("Not approved"),
-    RemedyStatus.COMPLETED: _l("Done"),
-}
 
 
 def staff_time(value: datetime | None) -> str:
@@ -63,8 +29,11 @@ def staff_time(value: datetime | None) -> str:
 
 
 # What every People and Queues page may use.
-HELPERS = {"category_names": CATEGORY_NAMES, "channel_names": CHANNEL_NAMES, "custody_names": CUSTODY_NAMES,
-           "remedy_status_names": REMEDY_STATUS_NAMES, "staff_time": staff_time, "language_own_name": own_name}
+HELPERS = {"category_names": words.CATEGORY_WORDS, "channel_names": words.CONTACT_CHANNEL_WORDS,
+           "custody_names": words.CUSTODY_WORDS, "remedy_status_names": words.REMEDY_STATUS_WORDS,
+           "notification_state_names": words.NOTIFICATION_STATE_WORDS,
+           "notice_channel_names": words.NOTICE_CHANNEL_WORDS, "attorney_status_names": words.ATTORNEY_STATUS_WORDS,
+           "staff_time": staff_time, "language_own_name": own_name}
 
 
 @blueprint.route("/people", methods=["GET", "POST"])
@@ -98,11 +67,10 @@ def person(person_id: uuid.UUID):
     record = staff_people.person_record(db, person_id)
     if record is None:
         abort(404)
-    staff = current_staff()
-    staff_people.record_person_viewed(db, person_id, staff)
+    staff_people.record_person_viewed(db, person_id, current_staff())
     db.commit()
     return render_template(
         "staff/people/person.html", record=record, a_number=display_a_number(record.person.a_number or ""),
         phone=staff_people.masked_phone(record.contact_phone), opted_out=staff_people.is_opted_out(db, record),
-        may_work=staff is not None and can(staff.role, "work_requests"), **HELPERS,
+        may_work=staff_may("work_requests"), **HELPERS,
     )

@@ -7,17 +7,13 @@ from wtforms import BooleanField, RadioField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length
 
-from portal.models import QueueStatus, RemedyStatus
+from portal.models import RemedyStatus
 from portal.web.forms import PortalForm, valid_a_number
+from portal.web.staff.words import QUEUE_STATUS_WORDS
 
 A_NUMBER_LIMIT = 64
 NOTE_LIMIT = 2000
-
-QUEUE_STATUS_WORDS = {
-    QueueStatus.OPEN: _l("Open"),
-    QueueStatus.IN_PROGRESS: _l("In progress"),
-    QueueStatus.DONE: _l("Done"),
-}
+# What a caseworker may decide: the statuses a request moves to (see REMEDY_STATUS_WORDS).
 DECISION_WORDS = {
     RemedyStatus.GRANTED: _l("Approve"),
     RemedyStatus.DENIED: _l("Do not approve"),
