@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+from bench.databases import postgresql_database
 from tests.affected_files import HEADINGS
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -145,22 +146,8 @@ def new_database(rows: int, scratch: Path, postgresql: str | None) -> Iterator[s
     if not postgresql:
         yield f"sqlite:///{scratch / f'bench-{rows}.sqlite3'}"
         return
-    from sqlalchemy import create_engine, make_url, text
-
-    from portal.config import normalise_database_url
-
-    server = normalise_database_url(postgresql)
-    name = f"bench_import_{rows}"
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgresql_database(postgresql, f"bench_import_{rows}") as url:
+        yield url
 
 
 def main() -> None:

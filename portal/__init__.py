@@ -15,7 +15,7 @@ from portal.config import load_settings
 from portal.extensions import csrf
 from portal.security import context as security_context
 from portal.security import rate_limits
-from portal.web import health, responses, templating, wording
+from portal.web import health, responses, shared_pages, templating, wording
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -32,6 +32,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     rate_limits.init_app(app)
     wording.init_app(app)
     templating.init_app(app)
+    shared_pages.init_app(app)
     responses.init_app(app)
     _register_blueprints(app)
     cli.init_app(app)

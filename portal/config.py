@@ -55,6 +55,7 @@ def _environment_settings(environ: Mapping[str, str]) -> dict[str, Any]:
         "LETTER_FONT_DIR": environ.get("LETTER_FONT_DIR", "/usr/share/fonts/truetype"),
         "LOG_FORMAT": environ.get("LOG_FORMAT"),
         "RETENTION_DAYS": int(environ.get("RETENTION_DAYS", "90")),
+        "SHARED_PAGE_SECONDS": float(environ.get("SHARED_PAGE_SECONDS", "60")),
         "ATTORNEY_UPLOAD_MAX_BYTES": int(environ.get("ATTORNEY_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))),
         "CLIENT_LIST_MAX_ROWS": int(environ.get("CLIENT_LIST_MAX_ROWS", "5000")),
     }

@@ -20,6 +20,7 @@ from portal import create_app, schema
 from portal.config import normalise_database_url
 from portal.db import database, session
 from portal.security.rate_limits import limiter
+from portal.web.shared_pages import shared_pages
 
 TEST_DATABASE_URL = normalise_database_url(__import__("os").environ.get("TEST_DATABASE_URL", ""))
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -126,6 +127,7 @@ def app(migrated_apps: tuple[Flask, Flask]) -> Iterator[Flask]:
         connection = database().engine.connect()
         transaction = connection.begin()
         limiter.reset()
+        shared_pages(app).forget()  # a copy of the start page from another test's incidents
     bound = sessionmaker(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
     originals = [(each, _swap_sessions(each, bound)) for each in (app, twin)]
     try:

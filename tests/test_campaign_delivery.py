@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher, Type
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 from werkzeug.serving import make_server
 
 from portal import schema
@@ -71,8 +72,11 @@ class Rig:
 
 @contextmanager
 def live(app) -> Iterator[str]:
-    """The app over HTTP on 127.0.0.1, for the stand-in's status callbacks."""
+    """The app over HTTP on 127.0.0.1, for the stand-in's status callbacks. Closing it waits
+    for requests still in flight: one finishing later would return its database connection
+    to a pool already disposed, and the connection would be garbage-collected open."""
     server = make_server("127.0.0.1", 0, app, threaded=True)
+    server.daemon_threads = False  # so that server_close() joins every request thread
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
@@ -102,6 +106,7 @@ def rig(tmp_path) -> Iterator[Rig]:
         with live(app) as public_url:
             app.config["PUBLIC_BASE_URL"] = public_url
             yield Rig(app, twilio, url, public_url)
+            twilio.stop()  # no status callback may start while the app closes
         with app.app_context():
             database().engine.dispose()
 
@@ -272,17 +277,20 @@ def test_with_faults_everyone_ends_in_one_final_state_and_nobody_gets_two(rig):
         assert all(row.final_at is not None for row in rows)
 
 
-def worker_process(rig: Rig, *, per_second: int) -> subprocess.Popen:
+def worker_process(rig: Rig, *, per_second: int, batch: int = 20, stale_claim_seconds: int = 1,
+                   stdout=subprocess.DEVNULL) -> subprocess.Popen:
     environment = {
         **os.environ, **{key: str(value) for key, value in TEST_SETTINGS.items()},
         "PORTAL_ENV": "testing", "DATABASE_URL": rig.database_url, "SMS_BACKEND": "twilio",
         "TWILIO_ACCOUNT_SID": ACCOUNT_SID, "TWILIO_AUTH_TOKEN": AUTH_TOKEN,
         "TWILIO_MESSAGING_SERVICE_SID": SERVICE_SID, "TWILIO_API_BASE_URL": rig.twilio.base_url,
-        "TWILIO_TIMEOUT_SECONDS": "10", "PUBLIC_BASE_URL": rig.public_url, "STALE_CLAIM_SECONDS": "1",
+        "TWILIO_TIMEOUT_SECONDS": "10", "PUBLIC_BASE_URL": rig.public_url,
+        "STALE_CLAIM_SECONDS": str(stale_claim_seconds),
     }
+    command = [sys.executable, "-m", "flask", "--app", "app", "worker", "--per-second", str(per_second),
+               "--batch", str(batch)]
     return subprocess.Popen(
-        [sys.executable, "-m", "flask", "--app", "app", "worker", "--per-second", str(per_second), "--batch", "20"],
-        cwd=REPOSITORY, env=environment, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        command, cwd=REPOSITORY, env=environment, stdout=stdout, stderr=subprocess.DEVNULL, text=True)
 
 
 def wait_until(condition, *, seconds: float, message: str) -> None:
@@ -327,4 +335,92 @@ def test_a_worker_killed_mid_send_and_started_again_doubles_nobody_and_loses_nob
     accepted = rig.twilio.accepted_per_recipient()
     assert len(accepted) == people, "someone was lost"
     assert set(accepted.values()) == {1}, "someone got two messages"
+    assert states(rig.app, campaign) == {"delivered": people}
+
+
+CLAIM_LOG = {
+    "postgresql": [
+        "CREATE TABLE claim_log (notification_id text, worker text, claimed_at timestamptz DEFAULT clock_timestamp())",
+        "CREATE FUNCTION log_claim() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+        "INSERT INTO claim_log (notification_id, worker) VALUES (NEW.id::text, NEW.claimed_by); RETURN NEW; END $$",
+        "CREATE TRIGGER log_claim AFTER UPDATE ON notification FOR EACH ROW "
+        "WHEN (NEW.attempts > OLD.attempts) EXECUTE FUNCTION log_claim()",
+    ],
+    "sqlite": [
+        "CREATE TABLE claim_log (notification_id TEXT, worker TEXT, claimed_at REAL)",
+        "CREATE TRIGGER log_claim AFTER UPDATE OF attempts ON notification "
+        "WHEN NEW.attempts > OLD.attempts BEGIN "
+        "INSERT INTO claim_log VALUES (NEW.id, NEW.claimed_by, julianday('now')); END",
+    ],
+}
+
+
+def log_every_claim(app) -> None:
+    """The database itself records each claim (a claim counts an attempt): the proof does not
+    rest on the code under test reporting its own claims."""
+    with app.app_context():
+        db = session()
+        for statement in CLAIM_LOG[db.get_bind().dialect.name]:
+            db.execute(text(statement))
+        db.commit()
+
+
+def write_outbox_held(app, campaign: Campaign) -> None:
+    """The whole outbox written, then held back, so that no worker starts before the other."""
+    settings = dispatch.Settings(portal_url="https://help.example")
+    with app.app_context():
+        db = session()
+        db_campaign = db.get(Campaign, campaign.id)
+        while dispatch.write_notifications(db, db_campaign, settings, now=utcnow()):
+            pass
+        db.execute(update(Notification).values(next_attempt_at=utcnow() + timedelta(days=1)))
+        db.commit()
+
+
+def release_outbox(app) -> None:
+    with app.app_context():
+        db = session()
+        db.execute(update(Notification).values(next_attempt_at=utcnow()))
+        db.commit()
+
+
+def test_two_worker_processes_on_one_campaign_never_claim_one_notification_twice(rig):
+    people = 1500
+    add_people(rig.app, people)
+    campaign = start_campaign(rig.app)
+    write_outbox_held(rig.app, campaign)
+    log_every_claim(rig.app)
+    # Small batches: the workers claim often, so their claims meet often. A worker held up on a
+    # busy machine must not have its claim taken over as stale: that is another test.
+    workers = [worker_process(rig, per_second=0, batch=2, stale_claim_seconds=120, stdout=subprocess.PIPE)
+               for _ in range(2)]
+    try:
+        for worker in workers:
+            assert "started" in worker.stdout.readline(), "a worker did not start"
+        release_outbox(rig.app)
+        wait_until(lambda: campaign_state(rig.app, campaign) is CampaignState.COMPLETED,
+                   seconds=240, message="the campaign was not completed")
+    finally:
+        for worker in workers:
+            worker.send_signal(signal.SIGTERM)
+        for worker in workers:
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            worker.stdout.close()
+
+    with rig.app.app_context():
+        claims = session().execute(text("SELECT notification_id, worker, claimed_at FROM claim_log")).all()
+    claims_per_notification = Counter(notification_id for notification_id, _, _ in claims)
+    assert len(claims_per_notification) == people and set(claims_per_notification.values()) == {1}
+    times_per_process: dict[str, list] = {}
+    for _, worker, claimed_at in claims:
+        times_per_process.setdefault(worker.rsplit("-", 1)[0], []).append(claimed_at)
+    assert len(times_per_process) == 2, "one worker process did all the work"
+    first, second = times_per_process.values()
+    assert min(first) < max(second) and min(second) < max(first), "the workers did not claim at the same time"
+    accepted = rig.twilio.accepted_per_recipient()
+    assert len(accepted) == people and set(accepted.values()) == {1}
     assert states(rig.app, campaign) == {"delivered": people}

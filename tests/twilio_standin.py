@@ -178,13 +178,15 @@ class TwilioStandIn:
     def __init__(self, account_sid: str = ACCOUNT_SID, auth_token: str = AUTH_TOKEN, *,
                  timeout_delay: float = 2.0, late_delay: float = 0.5, callback_delay: float = 0.02,
                  callback_timeout: float = 2.0, callback_base_url: str | None = None,
-                 callback_poster: CallbackPoster | None = None) -> None:
-        """`callback_delay` spaces the status changes of a message. `callback_base_url` sends
+                 callback_poster: CallbackPoster | None = None, answer_delay: float = 0.0) -> None:
+        """`answer_delay` holds every accepted message's answer back, as the round trip to
+        Twilio's API does. `callback_delay` spaces the status changes of a message. `callback_base_url` sends
         callbacks to another scheme and host (a local app) while signing the StatusCallback URL
         as given, like Twilio calling a public URL behind a proxy. `callback_poster(url, params,
         headers) -> HTTP status` replaces the HTTP POST, e.g. with a Flask test client."""
         self.account_sid, self.auth_token = account_sid, auth_token
         self.timeout_delay, self.late_delay, self.callback_delay = timeout_delay, late_delay, callback_delay
+        self.answer_delay = answer_delay
         self.callback_timeout, self.callback_base_url = callback_timeout, callback_base_url
         self._post_callback = callback_poster or self._post_form
         self._validator = RequestValidator(auth_token)
@@ -361,7 +363,7 @@ class TwilioStandIn:
                            headers={"Retry-After": "1"} if status == 429 else None)
         self._check_create(form)
         record = self._store(form)
-        return Reply(201, dict(record.fields), delay=self.timeout_delay if kind == "timeout" else 0.0)
+        return Reply(201, dict(record.fields), delay=self.timeout_delay if kind == "timeout" else self.answer_delay)
 
     def _take_fault(self) -> tuple[str, int]:
         with self._state:
@@ -662,10 +664,14 @@ def running_stand_in(**options: Any) -> Iterator[TwilioStandIn]:
 
 
 def main() -> None:
-    """`python -m tests.twilio_standin`: a stand-in in a process of its own, printing its base
-    URL, until its standard input closes. Benchmarks use it so that the worker they measure
-    shares its interpreter with nothing else (Twilio is on other machines)."""
-    with TwilioStandIn() as stand_in:
+    """`python -m tests.twilio_standin [ANSWER_DELAY]`: a stand-in in a process of its own,
+    printing its base URL, until its standard input closes. Benchmarks use it so that the
+    workers they measure share their interpreter with nothing else (Twilio is on other
+    machines). It posts no status callbacks: they are the web processes' work, not the
+    workers'."""
+    answer_delay = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
+    with TwilioStandIn(answer_delay=answer_delay) as stand_in:
+        stand_in.inject(lost_callbacks=1.0)
         print(stand_in.base_url, flush=True)
         sys.stdin.read()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import redirect, render_template, request, session, url_for
+from flask import redirect, request, session, url_for
 from werkzeug import Response
 
 from portal.db import session as db_session
@@ -11,13 +11,14 @@ from portal.security.rate_limits import limiter
 from portal.services.incidents import list_incidents
 from portal.web.public import blueprint
 from portal.web.public.forms import ConfirmForm
+from portal.web.shared_pages import shared_pages
 
 ONE_YEAR = 365 * 24 * 3600
 
 
 @blueprint.get("/")
 def start():
-    return render_template("public/start.html", incidents=list_incidents(db_session()))
+    return shared_pages().render("public/start.html", lambda: {"incidents": list_incidents(db_session())})
 
 
 @blueprint.post("/language")
