@@ -1,15 +1,16 @@
 """Dispatch scaling: 1, 2 and 4 worker processes sending one campaign on PostgreSQL.
 
     .venv/bin/python -m bench.dispatch_scaling [--postgresql postgresql://postgres@127.0.0.1:5432/test]
-        [--redis-url redis://127.0.0.1:6379/0] [--messages 1200] [--workers 1 2 4] [--threads 4]
-        [--latency 0.1] [--rate 100]
+        [--redis-url redis://127.0.0.1:6379/0] [--messages 3000] [--workers 1 2 4] [--threads 4]
+        [--batch 25] [--latency 0.1] [--rate 100]
 
-Each run starts that many real `flask worker --threads T` processes on one PostgreSQL database
+Each run starts that many real `flask worker --threads T --batch B` processes on one PostgreSQL database
 (made for the benchmark and dropped after it) and one Redis, against the Twilio stand-in in a
 process of its own. Once every worker has started, a campaign's whole outbox (written and
 held back beforehand, so hashing codes is not timed) becomes due at once; the run ends when
 every message has been accepted. Throughput is the messages over the time from that moment
-to the last acceptance.
+to the last acceptance. A sending loop claims --batch messages at a time, so a run needs many
+more messages than loops × batch, or the last claims leave most loops idle.
 
 The stand-in holds each answer back --latency seconds, the round trip to Twilio's API: a
 sending loop spends most of a message waiting on it, which is what more workers multiply.
@@ -98,7 +99,7 @@ def stand_in(latency: float) -> Iterator[str]:
 
 @contextmanager
 def worker_processes(count: int, *, database_url: str, redis_url: str, twilio_url: str, threads: int,
-                     rate: int) -> Iterator[None]:
+                     batch: int, rate: int) -> Iterator[None]:
     """`count` worker processes, each returned once it has said it started; stopped after."""
     environment = {
         **os.environ, **{key: str(value) for key, value in TEST_SETTINGS.items()},
@@ -108,7 +109,7 @@ def worker_processes(count: int, *, database_url: str, redis_url: str, twilio_ur
         "TWILIO_TIMEOUT_SECONDS": "10",
     }
     command = [sys.executable, "-m", "flask", "--app", "app", "worker", "--threads", str(threads),
-               "--per-second", str(rate)]
+               "--batch", str(batch), "--per-second", str(rate)]
     with ExitStack() as stack:
         workers = [stack.enter_context(subprocess.Popen(command, cwd=REPOSITORY, env=environment, text=True,
                                                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL))
@@ -168,7 +169,7 @@ def run(arguments: argparse.Namespace) -> list[Run]:
         rates = [0, arguments.rate]
         campaigns = iter(held_campaigns(app, arguments.messages, len(arguments.workers) * len(rates)))
         options = {"database_url": database_url, "redis_url": arguments.redis_url, "twilio_url": twilio_url,
-                   "threads": arguments.threads}
+                   "threads": arguments.threads, "batch": arguments.batch}
         runs = []
         for rate in rates:
             for workers in arguments.workers:
@@ -191,13 +192,15 @@ def main() -> None:
     parser.add_argument("--postgresql", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="a PostgreSQL server URL whose user may create databases")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/0")
-    parser.add_argument("--messages", type=int, default=1200, help="messages a run")
+    parser.add_argument("--messages", type=int, default=3000, help="messages a run")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
     parser.add_argument("--threads", type=int, default=4, help="sending loops a worker (flask worker --threads)")
+    parser.add_argument("--batch", type=int, default=25, help="messages a sending loop claims at a time")
     parser.add_argument("--latency", type=float, default=0.1, help="seconds the stand-in takes to answer")
     parser.add_argument("--rate", type=int, default=100, help="the shared pace of the second round (SMS_PER_SECOND)")
     arguments = parser.parse_args()
-    print(f"{arguments.messages} messages a run, {arguments.threads} sending loops a worker, "
+    print(f"{arguments.messages} messages a run, {arguments.threads} sending loops a worker claiming "
+          f"{arguments.batch} at a time, "
           f"{arguments.latency * 1000:.0f} ms answer latency, PostgreSQL, pace in Redis")
     print(f"{'workers':>7} | {'rate limit':>10} | {'messages':>8} | {'seconds':>7} | {'messages/s':>10} | scaling")
     run(arguments)

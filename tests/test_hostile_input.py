@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select, update
 
+from portal.i18n import SUPPORTED_LOCALES
 from portal.models import Base, ContactPreference, OneTimeCode, PersonRemedy
 from portal.security.rate_limits import limiter
 from tests.pages import csrf_token, submit, text_of
@@ -127,9 +128,6 @@ FORMS = [
          other_pages=("We could not confirm these details",)),
     Form("public.text_code", "/check/text-code", "text-code", st.fixed_dictionaries({"code": CODES}),
          other_pages=("We could not confirm these details",)),
-    Form("public.choose_language", "/language", "start",
-         st.fixed_dictionaries({"locale": either("en", "es", "ar", "EN", "en_US", "xx"), "next": NEXT_PATHS}),
-         follow=False),
     Form("public.interpreter_call_back", "/help-in-your-language/mam", "start",
          st.fixed_dictionaries({"phone": PHONES})),
     Form("public.check_letter", "/letters/check", "start",
@@ -357,14 +355,21 @@ def test_every_refusal_is_explained_in_words_translators_have(client, person, ur
     assert [message for message in messages if message not in CATALOGUE] == []
 
 
-@pytest.mark.parametrize("target", ["/\t/evil.example", "/\n/evil.example", "/\r/evil.example", "/ /evil.example"])
-def test_the_language_choice_never_sends_anyone_to_another_site(client, target):
-    token = walk(client, None, "start")
+@HOSTILE
+@given(locale=either("en", "es", "ar", "EN", "en_US", "xx") | HOSTILE_TEXT, target=NEXT_PATHS | HOSTILE_TEXT)
+@example(locale="en", target="/\t/evil.example").via("a tab browsers drop")
+@example(locale="en", target="/ /evil.example").via("a space")
+def test_a_hostile_language_link_stays_on_the_site_and_changes_no_row(client, db, person, locale, target):  # noqa: F811
+    fresh_limits(db)
+    before = stored_state(db, person["id"])
 
-    response = post_form(client, "/language", {"locale": "en", "next": target}, token)
+    response = client.get("/language?" + urlencode({"locale": locale, "next": target}))
 
     assert response.status_code == 302
     assert_same_site(response.headers["Location"])
+    assert stored_state(db, person["id"]) == before
+    chosen = client.get_cookie("locale")
+    assert chosen is None or chosen.value in SUPPORTED_LOCALES
 
 
 def post_rules(app):
@@ -427,7 +432,7 @@ def test_a_hostile_remedy_in_the_address_is_not_found(client, db, person, signed
     assert stored_state(db, person["id"]) == before
 
 
-@pytest.mark.parametrize(("url", "journey"), [("/check/a-number", "start"), ("/language", "start"),
+@pytest.mark.parametrize(("url", "journey"), [("/check/a-number", "start"),
                                                ("/you/contact/letter/other-country", "signed-in")])
 def test_a_body_over_the_size_limit_gets_the_too_large_page(app, client, db, person, url, journey):  # noqa: F811
     token = walk(client, person, journey)

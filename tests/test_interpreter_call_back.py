@@ -87,7 +87,7 @@ def test_a_bad_number_is_refused_with_a_clear_message_and_nothing_stored(client,
 
 def test_an_unknown_language_is_not_found_and_nothing_is_stored(client, db):
     assert client.get("/help-in-your-language/klingon").status_code == 404
-    token = csrf_token(text_of(client.get("/")))
+    token = csrf_token(text_of(client.get("/check/a-number")))
     posted = client.post("/help-in-your-language/klingon", data={"phone": GUATEMALAN_MOBILE, "csrf_token": token})
     assert posted.status_code == 404
     assert stored(db) == []

@@ -14,7 +14,7 @@ from portal.models import DataCategory, IncidentKind
 from portal.services.incidents import add_incident
 from portal.services.notice_codes import issue_notice_code
 from tests.factories import add_person
-from tests.pages import csrf_token, text_of
+from tests.pages import text_of
 from tests.test_public_identify import identify, sign_in_with_notice_code
 from tests.test_public_pages import PUBLIC_PAGES, parts
 
@@ -29,8 +29,8 @@ OPEN_PAGES = [*PUBLIC_PAGES, "/help-in-your-language", "/help-in-your-language/m
 
 
 def choose_language(client, code: str, page: str = "/"):
-    token = csrf_token(text_of(client.get(page)))
-    return client.post("/language", data={"locale": code, "next": page, "csrf_token": token})
+    """What the switcher's link for `code` on `page` asks for (its form: see the switcher test)."""
+    return client.get("/language", query_string={"next": page, "locale": code})
 
 
 def shown_language(client, url: str = "/", **headers) -> str:
@@ -99,8 +99,7 @@ def test_the_switcher_names_every_language_in_itself_and_works_without_javascrip
         assert f'lang="{tag}" dir="{direction}"' in page
         assert OWN_NAMES[code] in page
     switcher = page[page.index('<nav class="language-switcher"'):page.index("</nav>")]
-    assert '<form method="post" action="/language">' in switcher
-    assert 'type="submit" name="locale" value="ar"' in switcher
+    assert '<a href="/language?next=/&amp;locale=ar" hreflang="ar" lang="ar" dir="rtl">' in switcher
     assert 'href="/help-in-your-language"' in switcher
 
 

@@ -433,7 +433,7 @@ def test_the_summary_shows_the_channel_number_address_and_language_with_change_l
 def test_contact_pages_send_a_visitor_without_a_session_to_signed_out(client, person, url):
     assert client.get(url).headers["Location"] == "/signed-out"
     if url in WRITTEN:
-        token = csrf_token(text_of(client.get("/")))
+        token = csrf_token(text_of(client.get("/check/a-number")))
         assert client.post(url, data={"csrf_token": token}).headers["Location"] == "/signed-out"
 
 

@@ -183,7 +183,7 @@ def lawyer_urls(db, person):  # noqa: F811
 
 
 def test_the_pages_send_a_visitor_without_a_session_to_signed_out(client, db, lawyer_urls):
-    token = csrf_token(text_of(client.get("/")))
+    token = csrf_token(text_of(client.get("/check/a-number")))
     for url in lawyer_urls:
         assert client.get(url).headers["Location"] == "/signed-out", url
     for url in lawyer_urls[1:3]:

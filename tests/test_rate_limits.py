@@ -226,3 +226,10 @@ def test_processes_share_their_counts_only_through_redis(storage, tmp_path):
     assert second["identity_checks_refused"] is shared
     assert bool(left_in_redis) is shared
     assert [key for key in left_in_redis if arguments["address"] in key] == [], "a client address in Redis"
+
+
+def test_the_language_link_is_limited_like_a_form(client):
+    responses = [client.get("/language?locale=es&next=/") for _ in range(MOST_POSTS + 1)]
+
+    assert {response.status_code for response in responses[:MOST_POSTS]} == {302}
+    assert responses[-1].status_code == 429

@@ -2,22 +2,23 @@
 
 The start page is the busiest page after a mass notice, and rendering it (some forty
 translated strings and the language switcher) costs far more than everything else in the
-request. Its only part that differs between visitors is the language switcher's CSRF token:
-the page is rendered with a marker there, kept per language for `SHARED_PAGE_SECONDS`, and
-the visitor's own token is put in at each request. A page kept this way must show nothing
-that depends on who asks, apart from that token.
+request. It shows nothing that depends on who asks, so it is rendered once per language and
+path and the copy served for `SHARED_PAGE_SECONDS` (60 by default: a new incident shows on it
+within a minute). Serving it writes no session and sets no cookie.
+
+A shared page must never hold anything of one visitor's: rendering one that asks for a CSRF
+token (a form) raises, so such a change fails its tests instead of handing one visitor's
+token to everyone.
 """
 
 from __future__ import annotations
 
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Flask, current_app, render_template, request
-from flask_wtf.csrf import generate_csrf
 
 from portal.web.templating import current_locale_code
 
@@ -30,11 +31,13 @@ class _Copy:
     fresh_until: float
 
 
+def _no_token_on_a_shared_page() -> NoReturn:
+    raise RuntimeError("A page served to everyone cannot hold a form: its CSRF token is one visitor's.")
+
+
 class SharedPages:
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
-        # Random, so that no text on a page can ever be taken for the marker.
-        self._token_marker = secrets.token_hex(16)
         self._copies: dict[tuple[str, str, str], _Copy] = {}
 
     def render(self, template: str, context: Callable[[], dict[str, Any]]) -> str:
@@ -45,9 +48,9 @@ class SharedPages:
         copy = self._copies.get(key)
         now = time.monotonic()
         if copy is None or copy.fresh_until <= now:
-            html = render_template(template, csrf_token=lambda: self._token_marker, **context())
+            html = render_template(template, csrf_token=_no_token_on_a_shared_page, **context())
             copy = self._copies[key] = _Copy(html, now + self.seconds)
-        return copy.html.replace(self._token_marker, generate_csrf())
+        return copy.html
 
     def forget(self) -> None:
         self._copies.clear()

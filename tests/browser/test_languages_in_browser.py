@@ -10,7 +10,7 @@ RIGHT_TO_LEFT = {"ar", "fa"}
 
 def choose_language(walk, code):
     walk.goto("/", f"{code}-start-before")
-    walk.follow(f'nav.language-switcher button[value="{code}"]', f"{code}-start")
+    walk.follow(f'nav.language-switcher a[hreflang="{code}"]', f"{code}-start")
 
 
 def assert_page_language(walk, code):

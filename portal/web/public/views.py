@@ -10,7 +10,6 @@ from portal.i18n import CHOICE_COOKIE, is_supported
 from portal.security.rate_limits import limiter
 from portal.services.incidents import list_incidents
 from portal.web.public import blueprint
-from portal.web.public.forms import ConfirmForm
 from portal.web.shared_pages import shared_pages
 
 ONE_YEAR = 365 * 24 * 3600
@@ -21,13 +20,18 @@ def start():
     return shared_pages().render("public/start.html", lambda: {"incidents": list_incidents(db_session())})
 
 
-@blueprint.post("/language")
+@blueprint.get("/language")
 @limiter.limit("60 per 10 minutes")
 def choose_language() -> Response:
-    """Remember the language chosen on this device, then show the same page in it."""
-    chosen = request.form.get("locale", "")
-    response = redirect(_same_site_path(request.form.get("next", "")) or url_for("public.start"))
-    if ConfirmForm().validate_on_submit() and is_supported(chosen):
+    """Remember the language chosen on this device, then show the same page in it.
+
+    A link rather than a form: every page links to itself in each language with no token, so
+    the start page is the same for everyone who reads it in one language and is served from
+    a copy (portal/web/shared_pages.py) without opening a session. A link from another site
+    can do no more than switch the language, which one tap switches back."""
+    chosen = request.args.get("locale", "")
+    response = redirect(_same_site_path(request.args.get("next", "")) or url_for("public.start"))
+    if is_supported(chosen):
         session[CHOICE_COOKIE] = chosen
         response.set_cookie(CHOICE_COOKIE, chosen, max_age=ONE_YEAR, secure=request.is_secure, httponly=True,
                             samesite="Lax")
