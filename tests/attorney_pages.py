@@ -65,7 +65,7 @@ def sign_in_as(client, attorney: Attorney, secret: str) -> None:
 
 def attorney_csrf_token(client) -> str:
     """A CSRF token of the client's current session, from a page every visitor can open."""
-    return csrf_token(text_of(client.get("/attorney/signed-out")))
+    return csrf_token(text_of(client.get("/check/a-number")))
 
 
 def link(db, attorney: Attorney, person_id: uuid.UUID,

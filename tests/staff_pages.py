@@ -40,7 +40,7 @@ def totp_code(secret: str, *, at: datetime | None = None, steps_later: int = 0) 
 
 def staff_csrf_token(client) -> str:
     """A CSRF token of the client's current session, from a page every visitor can open."""
-    return csrf_token(text_of(client.get("/staff/signed-out")))
+    return csrf_token(text_of(client.get("/check/a-number")))
 
 
 def enter_password(client, email: str, password: str = STAFF_PASSWORD):
