@@ -180,10 +180,11 @@ class TwilioStandIn:
                  callback_timeout: float = 2.0, callback_base_url: str | None = None,
                  callback_poster: CallbackPoster | None = None, answer_delay: float = 0.0) -> None:
         """`answer_delay` holds every accepted message's answer back, as the round trip to
-        Twilio's API does. `callback_delay` spaces the status changes of a message. `callback_base_url` sends
-        callbacks to another scheme and host (a local app) while signing the StatusCallback URL
-        as given, like Twilio calling a public URL behind a proxy. `callback_poster(url, params,
-        headers) -> HTTP status` replaces the HTTP POST, e.g. with a Flask test client."""
+        Twilio's API does. `callback_delay` spaces the status changes of a message.
+        `callback_base_url` sends callbacks to another scheme and host (a local app) while
+        signing the StatusCallback URL as given, like Twilio calling a public URL behind a
+        proxy. `callback_poster(url, params, headers) -> HTTP status` replaces the HTTP POST,
+        e.g. with a Flask test client."""
         self.account_sid, self.auth_token = account_sid, auth_token
         self.timeout_delay, self.late_delay, self.callback_delay = timeout_delay, late_delay, callback_delay
         self.answer_delay = answer_delay

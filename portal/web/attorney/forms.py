@@ -102,7 +102,7 @@ class ClientFilterForm(PortalForm):
         *(SelectChoice(status.value, REMEDY_STATUS_WORDS[status]) for status in RemedyStatus),
     ])
     requested = SelectField(_l("Asked for a remedy"), validators=[Optional()], choices=[
-        SelectChoice("", _l("Any")), SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No")),
+        SelectChoice("", _l("Any")), SelectChoice("yes", _l("Asked")), SelectChoice("no", _l("Not asked")),
     ])
     custody = SelectField(_l("Custody"), validators=[Optional()], choices=[
         SelectChoice("", _l("Any")),

@@ -27,7 +27,7 @@ def choose_language() -> Response:
 
     A link rather than a form: every page links to itself in each language with no token, so
     the start page is the same for everyone who reads it in one language and is served from
-    a copy (portal/web/shared_pages.py) without opening a session. A link from another site
+    a copy (portal/web/shared_pages.py) without writing a session. A link from another site
     can do no more than switch the language, which one tap switches back."""
     chosen = request.args.get("locale", "")
     response = redirect(_same_site_path(request.args.get("next", "")) or url_for("public.start"))
