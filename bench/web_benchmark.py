@@ -44,6 +44,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.databases import postgresql_database
+
 REPOSITORY = Path(__file__).resolve().parent.parent
 WARM_UP_SECONDS = 2.0
 A_NUMBER = "A201555001"
@@ -226,21 +228,8 @@ def database(scratch: Path, postgresql: str | None, name: str) -> Iterator[str]:
     if not postgresql:
         yield f"sqlite:///{scratch / 'bench-web.sqlite3'}"
         return
-    from sqlalchemy import create_engine, make_url, text
-
-    from portal.config import normalise_database_url
-
-    server = normalise_database_url(postgresql)
-    admin = create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(server).set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with postgresql_database(postgresql, name) as url:
+        yield url
 
 
 def print_row(result: Result) -> None:
