@@ -274,6 +274,7 @@ def test_the_code_is_stored_only_as_an_argon2id_hash(committed_app, backend, tmp
         code = share_codes.create_share_code(db, person_id, now=utcnow())
         db.commit()
         stored = db.scalar(text("SELECT code_hash FROM share_code"))
+        db.close()  # its connection back in the pool, which dispose() then closes
         database().engine.dispose()
 
     raw = raw_storage(committed_app, backend, tmp_path)
