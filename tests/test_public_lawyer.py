@@ -133,7 +133,7 @@ def test_a_person_stops_a_lawyers_access_after_confirming(client, db, signed_in)
     assert client.get(stop_url).headers["Location"] == f"/you/lawyer/{representation.id}/stopped"
 
 
-def test_stopping_the_lawyer_who_received_the_messages_asks_for_another_way(client, db, signed_in):
+def test_stopping_the_lawyer_who_received_the_messages_says_once_how_they_come_now(client, db, signed_in):
     representation = link(db, signed_in["id"])
     contact.choose_attorney(db, signed_in["id"], now=utcnow())
     db.commit()
@@ -141,9 +141,22 @@ def test_stopping_the_lawyer_who_received_the_messages_asks_for_another_way(clie
     submit(client, f"/you/lawyer/{representation.id}/stop", {})
 
     done = text_of(client.get(f"/you/lawyer/{representation.id}/stopped"))
-    assert "Choose another way for us to contact you." in done
+    assert "From now on we will send them to you by text message." in done
     assert 'href="/you/contact/how"' in done
-    assert contact.contact_summary(db, signed_in["id"]).channel is ContactChannel.ATTORNEY
+    assert contact.contact_summary(db, signed_in["id"]).channel is ContactChannel.SMS
+    again = text_of(client.get(f"/you/lawyer/{representation.id}/stopped"))
+    assert "From now on" not in again and "Access stopped" in again
+
+
+def test_stopping_a_lawyer_who_did_not_receive_the_messages_says_nothing_about_them(client, db, signed_in):
+    representation = link(db, signed_in["id"])
+    db.commit()
+
+    submit(client, f"/you/lawyer/{representation.id}/stop", {})
+
+    done = text_of(client.get(f"/you/lawyer/{representation.id}/stopped"))
+    assert "We were sending your messages to your lawyer" not in done
+    assert contact.contact_summary(db, signed_in["id"]).channel is not ContactChannel.ATTORNEY
 
 
 def test_another_persons_lawyer_cannot_be_seen_or_stopped(client, db, signed_in):

@@ -17,6 +17,7 @@ from portal.models import (
     Attorney,
     AttorneyStatus,
     AuditEvent,
+    ContactChannel,
     Representation,
     RepresentationMethod,
     ShareCode,
@@ -227,6 +228,43 @@ def test_a_person_cannot_revoke_someone_elses_link_and_revoking_twice_changes_no
     assert not share_codes.revoke_representation(db, person_id, representation.id, now=utcnow())
     assert db.scalar(select(func.count()).select_from(AuditEvent)
                      .where(AuditEvent.action == "representation.revoked")) == 1
+
+
+ADDRESS = "1450 Wilshire Blvd\nLos Angeles CA 90017"
+
+
+@pytest.mark.parametrize(("phone", "texts_stopped", "address", "now_by"), [
+    ("+16195550142", False, None, ContactChannel.SMS),
+    ("+16195550142", True, ADDRESS, ContactChannel.LETTER),
+    (None, False, ADDRESS, ContactChannel.LETTER),
+    (None, False, None, ContactChannel.NONE),
+])
+def test_messages_that_went_to_the_only_lawyer_go_to_the_person_once_they_stop_the_lawyer(
+    db, attorney, phone, texts_stopped, address, now_by,
+):
+    person = add_person(db, phone=phone, postal_address=address)
+    representation = redeem(db, attorney, share_codes.create_share_code(db, person, now=utcnow()))
+    contact.choose_attorney(db, person, now=utcnow())
+    if texts_stopped:
+        contact.stop_sms(db, person, now=utcnow())
+
+    revocation = share_codes.revoke_representation(db, person, representation.id, now=utcnow())
+
+    assert revocation.messages_now_by is now_by
+    assert contact.contact_summary(db, person).channel is now_by
+    ended = db.scalar(select(AuditEvent).where(AuditEvent.action == "contact.attorney_channel_ended"))
+    assert ended.details == {"channel": now_by.value}
+
+
+def test_messages_stay_with_the_lawyers_while_one_is_still_linked(db, person_id, attorney):
+    first = redeem(db, attorney, share_codes.create_share_code(db, person_id, now=utcnow()))
+    redeem(db, add_attorney(db, email="second@example.org"), share_codes.create_share_code(db, person_id, now=utcnow()))
+    contact.choose_attorney(db, person_id, now=utcnow())
+
+    revocation = share_codes.revoke_representation(db, person_id, first.id, now=utcnow())
+
+    assert revocation.messages_now_by is None
+    assert contact.contact_summary(db, person_id).channel is ContactChannel.ATTORNEY
 
 
 def test_a_new_code_brings_a_revoked_lawyer_back(db, person_id, attorney):

@@ -301,6 +301,27 @@ def choose_attorney(db: Session, person_id: uuid.UUID, *, now: datetime, actor: 
     _audit(db, person_id, "contact.attorney_chosen", {"channel": ContactChannel.ATTORNEY.value}, actor)
 
 
+def reach_without_attorney(db: Session, person_id: uuid.UUID) -> ContactChannel | None:
+    """After a lawyer's access ended: when notices went to the person's lawyer and no lawyer
+    is left, send them by text to the number texts would use (unless texts are stopped), else
+    by letter to the address on file, else nowhere until the person chooses. Returns the
+    channel now in force, or None when nothing changed. Not the person's choice, so
+    `chosen_at` stays as it was."""
+    preference = preference_of(db, person_id)
+    if preference is None or preference.channel is not ContactChannel.ATTORNEY or has_attorney(db, person_id):
+        return None
+    person = db.get_one(AffectedPerson, person_id)
+    phone = texting_number(person, preference)
+    if phone and not texts_stopped(db, preference, phone):
+        preference.channel = ContactChannel.SMS
+    elif preference.postal_address or person.postal_address:
+        preference.channel = ContactChannel.LETTER
+    else:
+        preference.channel = ContactChannel.NONE
+    _audit(db, person_id, "contact.attorney_channel_ended", {"channel": preference.channel.value})
+    return preference.channel
+
+
 def choose_language(db: Session, person_id: uuid.UUID, locale: str, *, now: datetime, actor: Actor = None) -> None:
     """Write texts and letters to the person in `locale` (one of the supported locales)."""
     preference = _preference_for_change(db, person_id, now=now)

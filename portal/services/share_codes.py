@@ -32,6 +32,7 @@ from portal.models import (
     AffectedPerson,
     Attorney,
     AttorneyStatus,
+    ContactChannel,
     Representation,
     RepresentationMethod,
     ShareCode,
@@ -41,6 +42,7 @@ from portal.security.codes import generate_notice_code, normalise_notice_code
 from portal.security.context import blind_index
 from portal.security.hashing import verify_secret
 from portal.services.audit import record_event
+from portal.services.contact import reach_without_attorney
 from portal.services.notice_codes import hash_notice_code
 from portal.services.representations import link_attorney
 from portal.services.verification import birth_date_matches
@@ -114,20 +116,29 @@ def redeem_share_code(
     return representation
 
 
-def revoke_representation(db: Session, person_id: uuid.UUID, representation_id: uuid.UUID, *, now: datetime) -> bool:
+@dataclass(frozen=True)
+class Revocation:
+    """A lawyer's access ended. `messages_now_by`: the channel notices take instead, when they
+    went to that lawyer and no lawyer is left (None otherwise)."""
+
+    messages_now_by: ContactChannel | None
+
+
+def revoke_representation(db: Session, person_id: uuid.UUID, representation_id: uuid.UUID, *,
+                          now: datetime) -> Revocation | None:
     """End an attorney's access to the person, at the person's request. The attorney's pages
-    read `revoked_at`, so access ends with this transaction's commit. False (changing
-    nothing) when the link is not this person's or was already ended."""
+    read `revoked_at`, so access ends with this transaction's commit. None (changing nothing)
+    when the link is not this person's or was already ended."""
     representation = _live_representation(db, person_id, representation_id)
     if representation is None:
-        return False
+        return None
     representation.revoked_at = now
     representation.revoked_by = REVOKED_BY_CLIENT
     db.flush()
     record_event(db, actor_type="person", actor_id=str(person_id), action="representation.revoked",
                  subject_type="person", subject_id=str(person_id),
                  details={"representation_id": str(representation.id), "attorney_id": str(representation.attorney_id)})
-    return True
+    return Revocation(messages_now_by=reach_without_attorney(db, person_id))
 
 
 def linked_attorneys(db: Session, person_id: uuid.UUID) -> list[LinkedAttorney]:

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import uuid
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, session, url_for
 from flask_babel import lazy_gettext as _l
 
 from portal.db import session as db_session
-from portal.models import ContactChannel, RepresentationMethod, utcnow
+from portal.models import RepresentationMethod, utcnow
 from portal.security.rate_limits import limiter
 from portal.services import share_codes
-from portal.services.contact import contact_summary
 from portal.web.public import blueprint
 from portal.web.public.forms import ConfirmForm
 from portal.web.public.signed_in import person_required, signed_in_person
 
 FORM_LIMIT = "30 per 10 minutes"
+MESSAGES_NOW_BY = "messages_now_by"  # session key, read once by the "access stopped" page
 HOW_LINKED = {
     RepresentationMethod.ATTORNEY_OF_RECORD: _l("The immigration agency's records name them as your lawyer."),
     RepresentationMethod.SHARE_CODE: _l("They used a code that you made on this website."),
@@ -70,8 +70,10 @@ def lawyer_stop(representation_id: uuid.UUID):
         return stopped
     form = ConfirmForm()
     if form.validate_on_submit():
-        share_codes.revoke_representation(db, person_id, representation_id, now=utcnow())
+        revocation = share_codes.revoke_representation(db, person_id, representation_id, now=utcnow())
         db.commit()
+        if revocation and revocation.messages_now_by:
+            session[MESSAGES_NOW_BY] = revocation.messages_now_by.value
         return stopped
     return render_template("public/lawyer/stop.html", form=form, link=link)
 
@@ -83,8 +85,7 @@ def lawyer_stopped(representation_id: uuid.UUID):
     link = share_codes.linked_attorney(db, person_id, representation_id)
     if link is None or link.revoked_at is None:
         abort(404)
-    summary = contact_summary(db, person_id)
-    # Messages that went to a lawyer now reach nobody unless another lawyer is still linked.
-    contact_lost = summary.channel is ContactChannel.ATTORNEY and not summary.has_attorney
-    return render_template("public/lawyer/stopped.html", link=link, contact_lost=contact_lost)
+    # Said once, on the page right after stopping: where notices that went to this lawyer go now.
+    messages_now_by = session.pop(MESSAGES_NOW_BY, None)
+    return render_template("public/lawyer/stopped.html", link=link, messages_now_by=messages_now_by)
 
