@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from typing import TypeVar
 
 from flask import Response, abort, flash, get_flashed_messages, redirect, render_template, url_for
@@ -150,18 +151,7 @@ def attorney_form_accept(form_id: uuid.UUID):
 @staff_required(CAPABILITY)
 def attorney_form_reject(form_id: uuid.UUID):
     record = _or_404(RepresentationForm, form_id)
-    form = RejectionForm()
-    if not form.validate_on_submit():
-        return _form_page(record, form)
-    db = db_session()
-    try:
-        documents.reject_form(db, record, signed_in_staff(), reason=form.reason.data, now=utcnow())
-    except documents.NotWaiting:
-        db.rollback()
-        return _back_to_form(record)
-    db.commit()
-    flash(gettext("Rejected. The attorney sees the reason."))
-    return _back_to_form(record)
+    return _reject(record, documents.reject_form, _form_page, _back_to_form(record))
 
 
 def _form_page(record: RepresentationForm, rejection_form: RejectionForm):
@@ -220,18 +210,7 @@ def client_list_match(list_id: uuid.UUID):
 @staff_required(CAPABILITY)
 def client_list_reject(list_id: uuid.UUID):
     record = _or_404(ClientList, list_id)
-    form = RejectionForm()
-    if not form.validate_on_submit():
-        return _list_page(record, form)
-    db = db_session()
-    try:
-        documents.reject_client_list(db, record, signed_in_staff(), reason=form.reason.data, now=utcnow())
-    except documents.NotWaiting:
-        db.rollback()
-        return _back_to_list(record)
-    db.commit()
-    flash(gettext("Rejected. The attorney sees the reason."))
-    return _back_to_list(record)
+    return _reject(record, documents.reject_client_list, _list_page, _back_to_list(record))
 
 
 def _list_page(record: ClientList, rejection_form: RejectionForm):
@@ -247,6 +226,24 @@ def _list_page(record: ClientList, rejection_form: RejectionForm):
 
 def _back_to_list(record: ClientList):
     return redirect(url_for("staff.client_list", list_id=record.id), code=303)
+
+
+def _reject(record: Upload, reject: Callable[..., None], page: Callable[[Upload, RejectionForm], str],
+            back: Response) -> Response | str:
+    """A form or client list rejected with the reason typed; the page again when the reason is
+    missing. Nothing is saved when it no longer waits (another caseworker decided first)."""
+    form = RejectionForm()
+    if not form.validate_on_submit():
+        return page(record, form)
+    db = db_session()
+    try:
+        reject(db, record, signed_in_staff(), reason=form.reason.data, now=utcnow())
+    except documents.NotWaiting:
+        db.rollback()
+        return back
+    db.commit()
+    flash(gettext("Rejected. The attorney sees the reason."))
+    return back
 
 
 def _or_404(model: type[Upload], record_id: uuid.UUID) -> Upload:
